@@ -1,0 +1,22 @@
+"""DCC Bridge: drive Houdini from Maya (and Maya from Houdini) over a secure rpyc connection.
+
+A drop-in replacement for Houdini's ``hrpyc``: change the import, keep the code.
+
+    import bridge_core as hrpyc
+    server = hrpyc.start_server()                        # inside Houdini
+    connection, hou = hrpyc.import_remote_module()       # anywhere else on the machine
+
+Modules: ``server`` and ``client`` (the two ends), ``handshake``/``auth`` (authentication), ``discovery``
+(session files), ``executors`` (main-thread execution), ``protocol``/``transport``/``remote_errors`` (the rpyc
+layer), ``config`` (environment variables), ``errors`` (the exception tree), ``cli`` (``python -m bridge_core``).
+"""
+__version__ = "0.1.0"
+
+from .client import Bridge, connect, import_remote_module  # noqa: E402
+from .errors import *  # noqa: E402,F401,F403
+from .errors import __all__ as _error_names  # noqa: E402
+from .executors import MainThreadExecutor, direct  # noqa: E402
+from .server import BridgeServer, start_server  # noqa: E402
+
+__all__ = ["__version__", "start_server", "import_remote_module", "connect", "Bridge", "BridgeServer",
+           "MainThreadExecutor", "direct"] + list(_error_names)

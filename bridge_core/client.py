@@ -1,0 +1,176 @@
+"""The connecting end: ``connect`` and ``import_remote_module``, and the ``Bridge`` they return.
+
+``import_remote_module`` is hrpyc's, so porting a script is one import. ``connect`` gives a ``Bridge``: the
+remote ``hou`` (or any module), ``ping()``, a call timeout, and ``close()`` (also on leaving a ``with`` block,
+or when the bridge is garbage-collected, as with hrpyc). On this machine the token is found in the server's
+session file; for another machine pass ``token=`` or set ``DCC_BRIDGE_TOKEN``.
+
+    with bridge_core.connect(port=18811) as bridge:
+        hou = bridge.hou
+        geo = hou.node("/obj").createNode("geo")
+
+    connection, hou = bridge_core.import_remote_module()      # hrpyc style
+"""
+import logging
+import socket
+import time
+import weakref
+
+from . import config, discovery, handshake
+from ._rpyc import ModuleNamespace
+from .errors import ConnectTimeoutError, ServerNotFoundError
+from .service import ClientService
+from .transport import BridgeChannel, BridgeStream
+
+log = logging.getLogger("dcc_bridge.client")
+
+__all__ = ["Bridge", "connect", "import_remote_module", "CONNECT_TIMEOUT"]
+
+CONNECT_TIMEOUT = 5.0
+
+
+def _not_found_help(host, port):
+    return (f"Check that the bridge server is running (in Houdini: the DCC Bridge shelf > Start Bridge Server, "
+            f"or bridge_core.start_server()) and that {port} is its port: 'python -m bridge_core list' shows "
+            f"the servers running on this machine.")
+
+
+def _open_socket(host, port, timeout):
+    address = f"{host}:{port}"
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except ConnectionRefusedError:
+        raise ServerNotFoundError(f"nothing is listening at {address} (connection refused). "
+                                  + _not_found_help(host, port)) from None
+    except socket.timeout:
+        raise ConnectTimeoutError(f"{address} did not answer within {timeout:g} s. Check the address, and that "
+                                  f"no firewall blocks port {port}.") from None
+    except socket.gaierror as exc:
+        raise ServerNotFoundError(f"cannot resolve the host name {host!r} ({exc.strerror}). Check the "
+                                  f"spelling, or use an IP address.") from None
+    except OSError as exc:
+        raise ServerNotFoundError(f"cannot reach {address}: {exc.strerror or exc}. "
+                                  + _not_found_help(host, port)) from None
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+def _find_token(host, port, token, settings):
+    """``token`` if given, else the session file's for host:port on this machine, else DCC_BRIDGE_TOKEN."""
+    if token:
+        return token, None
+    session = discovery.find_session(settings.runtime_dir, port=port, host=host)
+    if session is not None:
+        return session.token, session
+    return settings.token, None
+
+
+class Bridge:
+    """A live connection to a bridge server.
+
+    ``hou`` is the remote ``hou`` module; ``modules.<name>`` any other remote module; ``eval``/``execute``/
+    ``namespace`` run code in the server's namespace (as in rpyc classic).
+    """
+
+    def __init__(self, conn, host, port, hello, session):
+        self._conn = conn
+        self.host, self.port = host, port
+        self.app = hello.app
+        self.server_version = hello.bridge
+        self.session = session
+        self.connected_at = time.time()
+        root = conn.root
+        self.modules = ModuleNamespace(root.getmodule)
+        self.eval, self.execute, self.namespace = root.eval, root.execute, root.namespace
+        self._finalizer = weakref.finalize(self, conn.close)
+
+    @property
+    def conn(self):
+        """The underlying rpyc connection."""
+        return self._conn
+
+    @property
+    def hou(self):
+        return self.modules.hou
+
+    @property
+    def closed(self):
+        return self._conn.closed
+
+    @property
+    def timeout(self):
+        """Seconds a remote call may take before ``BridgeTimeoutError``."""
+        return self._conn._config["sync_request_timeout"]
+
+    @timeout.setter
+    def timeout(self, seconds):
+        self._conn._config["sync_request_timeout"] = seconds
+
+    def ping(self, timeout=None):
+        """Round-trip a small message; returns the time it took in seconds."""
+        start = time.perf_counter()
+        self._conn.ping(timeout=self.timeout if timeout is None else timeout)
+        return time.perf_counter() - start
+
+    def close(self):
+        """Disconnect (idempotent)."""
+        self._finalizer()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        state = "closed" if self.closed else "connected"
+        return f"<Bridge to {self.app or 'server'} at {self.host}:{self.port}, {state}>"
+
+
+def connect(host=None, port=None, *, token=None, timeout=None, executor=None, connect_timeout=CONNECT_TIMEOUT,
+            settings=None) -> Bridge:
+    """Connect to a bridge server and return a ``Bridge``.
+
+    ``host``/``port``: ``DCC_BRIDGE_HOST``/``DCC_BRIDGE_PORT`` or 127.0.0.1:18811. ``token``: found in the
+    session file on this machine, else ``DCC_BRIDGE_TOKEN``. ``timeout``: seconds a remote call may take
+    (``DCC_BRIDGE_TIMEOUT`` or 30). ``executor``: where callbacks from the server run (the host's main
+    thread in Maya; ``executors``).
+    """
+    settings = settings or config.load()
+    host = host or settings.host
+    port = settings.port if port is None else port
+    address = f"{host}:{port}"
+    token, session = _find_token(host, port, token, settings)
+    sock = _open_socket(host, port, connect_timeout)
+    try:
+        hello = handshake.client_handshake(
+            sock, token, address, connect_timeout,
+            no_token_help=(f"No session file for port {port} on this machine (in {settings.runtime_dir}), and "
+                           f"no token given. For a server on another machine pass token=... or set "
+                           f"DCC_BRIDGE_TOKEN to the token from its session file."))
+        sock.settimeout(None)
+        conn = ClientService._connect(
+            BridgeChannel(BridgeStream(sock), settings.max_transfer),
+            dict(sync_request_timeout=settings.timeout if timeout is None else timeout,
+                 bridge_executor=executor, bridge_peer=f"the {hello.app or 'bridge'} server at {address}"))
+    except BaseException:
+        sock.close()
+        raise
+    conn.start_reader(f"dcc-bridge-reader-{address}")
+    try:
+        bridge = Bridge(conn, host, port, hello, session)
+    except BaseException:
+        conn.close()
+        raise
+    log.info("connected to %s at %s", hello.app or "bridge server", address)
+    return bridge
+
+
+def import_remote_module(server=None, port=None, name="hou", *, token=None):
+    """hrpyc's ``import_remote_module``: returns ``(connection, module)``.
+
+    Keep ``connection`` referenced while you use ``module``: as with hrpyc, the connection closes when it is
+    garbage-collected (or when you call ``connection.close()``).
+    """
+    bridge = connect(server, port, token=token)
+    return bridge, bridge.modules[name]

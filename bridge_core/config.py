@@ -1,0 +1,119 @@
+"""Every setting DCC Bridge reads from the environment, in one place, with its default.
+
+| variable                  | meaning                                                        | default            |
+|---------------------------|----------------------------------------------------------------|--------------------|
+| ``DCC_BRIDGE_HOST``       | address a server listens on / a client connects to             | ``127.0.0.1``      |
+| ``DCC_BRIDGE_PORT``       | TCP port                                                       | ``18811``          |
+| ``DCC_BRIDGE_TOKEN``      | shared secret, when not found in a session file                | a random one       |
+| ``DCC_BRIDGE_RUNTIME_DIR``| folder of the session files                                    | see ``default_runtime_dir`` |
+| ``DCC_BRIDGE_AUTOSTART``  | ``1``/``0``: start the server when the host application starts | unset (host decides) |
+| ``DCC_BRIDGE_TIMEOUT``    | seconds a remote call may take before it times out             | ``30``             |
+| ``DCC_BRIDGE_MAX_TRANSFER``| largest payload in bytes accepted in one message             | ``1073741824`` (1 GiB) |
+
+Nothing else in the package reads ``os.environ``. Tests pass their own mapping so the developer's
+environment never leaks in:
+
+    settings = load({"DCC_BRIDGE_PORT": "19000"})
+    settings.port   # 19000
+"""
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Optional
+
+from .errors import ConfigError
+
+__all__ = ["Settings", "load", "default_runtime_dir", "DEFAULT_PORT", "DEFAULT_HOST"]
+
+PREFIX = "DCC_BRIDGE_"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 18811
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_TRANSFER = 1 << 30
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    token: Optional[str] = None
+    runtime_dir: Optional[Path] = None
+    autostart: Optional[bool] = None
+    timeout: float = DEFAULT_TIMEOUT
+    max_transfer: int = DEFAULT_MAX_TRANSFER
+    host_from_env: bool = False
+    port_from_env: bool = False
+
+
+def default_runtime_dir(environ=None, platform=None):
+    """Where session files live when ``DCC_BRIDGE_RUNTIME_DIR`` is unset (per user, like Jupyter's runtime dir).
+
+    Linux: ``$XDG_DATA_HOME/dcc_bridge/runtime`` (``~/.local/share/...``); macOS:
+    ``~/Library/Application Support/dcc_bridge/runtime``; Windows: ``%APPDATA%\\dcc_bridge\\runtime``.
+    """
+    environ = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    home = Path(environ.get("HOME") or environ.get("USERPROFILE") or Path.home())
+    if platform.startswith("win"):
+        base = Path(environ["APPDATA"]) if environ.get("APPDATA") else home / "AppData" / "Roaming"
+    elif platform == "darwin":
+        base = home / "Library" / "Application Support"
+    else:
+        base = Path(environ["XDG_DATA_HOME"]) if environ.get("XDG_DATA_HOME") else home / ".local" / "share"
+    return base / "dcc_bridge" / "runtime"
+
+
+def _port(name, text):
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"{name}={text!r} is not a TCP port: use a whole number from 0 to 65535")
+    return port
+
+
+def _positive(name, text, kind):
+    try:
+        value = kind(text)
+    except ValueError:
+        value = -1
+    if value <= 0:
+        raise ConfigError(f"{name}={text!r} must be a positive number")
+    return value
+
+
+def _flag(name, text):
+    value = text.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"{name}={text!r}: use 1 to turn it on or 0 to turn it off")
+
+
+def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
+    """Read the ``DCC_BRIDGE_*`` variables (from ``os.environ`` unless a mapping is given)."""
+    env = os.environ if environ is None else environ
+
+    def get(key):
+        value = env.get(PREFIX + key)
+        return value if value not in (None, "") else None
+
+    host, port, token = get("HOST"), get("PORT"), get("TOKEN")
+    runtime, autostart = get("RUNTIME_DIR"), get("AUTOSTART")
+    timeout, cap = get("TIMEOUT"), get("MAX_TRANSFER")
+    return Settings(
+        host=host or DEFAULT_HOST,
+        port=_port(PREFIX + "PORT", port) if port else DEFAULT_PORT,
+        token=token,
+        runtime_dir=Path(runtime).expanduser() if runtime else default_runtime_dir(env),
+        autostart=_flag(PREFIX + "AUTOSTART", autostart) if autostart else None,
+        timeout=_positive(PREFIX + "TIMEOUT", timeout, float) if timeout else DEFAULT_TIMEOUT,
+        max_transfer=_positive(PREFIX + "MAX_TRANSFER", cap, int) if cap else DEFAULT_MAX_TRANSFER,
+        host_from_env=host is not None,
+        port_from_env=port is not None,
+    )

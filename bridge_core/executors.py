@@ -1,0 +1,158 @@
+"""Where requests run: executors, and how a thread waits for a reply without freezing the host.
+
+An *executor* is a callable ``executor(fn)`` that runs ``fn()`` where the host wants it and returns its result
+(or raises its exception). The server (and a client that accepts callbacks) calls it for every request that
+touches the host, from a per-connection dispatcher thread, so the thread that reads the socket never blocks:
+
+* ``direct`` runs the request right there (hython, mayapy, pipeline Pythons);
+* ``MainThreadExecutor(post)`` runs it on the process's main thread, given the host's non-blocking "run this
+  later on the main thread" function (``hdefereval.executeDeferred``, ``maya.utils.executeDeferred``).
+  Any blocking ``executor(fn)`` works too (``hdefereval.executeInMainThreadWithResult``), but only
+  ``MainThreadExecutor`` lets a main thread that is itself waiting on the bridge run the work (below).
+
+Why that matters: Maya's main thread calls Houdini and waits; Houdini, to answer, calls back into Maya. That
+callback must run on Maya's main thread, which is busy waiting. So every wait on a bridge reply made by the
+main thread goes through ``wait_for_reply``, which runs queued main-thread work while it waits (the
+"pump"), and every ``MainThreadExecutor`` job is offered to that pump as well as posted to the host's loop;
+whichever gets there first runs it, once. Nobody deadlocks and nothing runs off the main thread.
+
+    executor = MainThreadExecutor(hdefereval.executeDeferred)
+    bridge_core.start_server(executor=executor)
+"""
+import collections
+import threading
+import time
+
+__all__ = ["direct", "MainThreadExecutor", "is_main_thread", "wait_for_reply", "PUMP"]
+
+
+def is_main_thread():
+    return threading.current_thread() is threading.main_thread()
+
+
+def direct(fn):
+    """Run ``fn`` on the calling thread (the default executor)."""
+    return fn()
+
+
+direct.inline = True  # the server may call it on the socket's reader thread, skipping the dispatcher
+
+
+class _Job:
+    """One piece of work for the main thread; runs exactly once, by whoever gets to it first."""
+
+    __slots__ = ("_fn", "_done", "_claimed", "_lock", "_value", "_error")
+
+    def __init__(self, fn):
+        self._fn = fn
+        self._done = threading.Event()
+        self._claimed = False
+        self._lock = threading.Lock()
+        self._value = self._error = None
+
+    def run(self):
+        with self._lock:
+            if self._claimed:
+                return
+            self._claimed = True
+        PUMP.discard(self)
+        try:
+            self._value = self._fn()
+        except BaseException as exc:  # handed to the waiting thread, which re-raises it
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def result(self):
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+class _Pump:
+    """The main thread's queue of bridge work, served while the main thread waits on a bridge reply."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._jobs = collections.deque()
+
+    def offer(self, job):
+        with self._cond:
+            self._jobs.append(job)
+            self._cond.notify_all()
+
+    def discard(self, job):
+        with self._cond:
+            try:
+                self._jobs.remove(job)
+            except ValueError:
+                pass
+
+    def wake(self):
+        with self._cond:
+            self._cond.notify_all()
+
+    def wait(self, done, deadline):
+        """On the main thread: run offered jobs until ``done()`` or ``deadline`` (monotonic; None = never)."""
+        while True:
+            with self._cond:
+                while not self._jobs and not done():
+                    remaining = None if deadline is None else deadline - time.monotonic()
+                    if remaining is not None and remaining <= 0:
+                        return
+                    self._cond.wait(remaining)
+                job = self._jobs.popleft() if self._jobs else None
+            if job is None:
+                return
+            job.run()
+
+
+PUMP = _Pump()
+
+
+def wait_for_reply(done, deadline, register_wake):
+    """Block the calling thread until ``done()`` is true or ``deadline`` passes.
+
+    ``register_wake(fn)`` must arrange for ``fn()`` to be called when ``done()`` may have become true (a
+    reply arrived, the connection closed). On the main thread this serves ``MainThreadExecutor`` work while
+    waiting; elsewhere it is a plain event wait. Never reads a socket.
+    """
+    if is_main_thread():
+        register_wake(PUMP.wake)
+        PUMP.wait(done, deadline)
+        return
+    event = threading.Event()
+    register_wake(event.set)
+    while not done():
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            return
+        event.wait(remaining)
+        event.clear()
+
+
+class MainThreadExecutor:
+    """Run bridge requests on the main thread through the host's non-blocking ``post(fn)``.
+
+    Called on the main thread it runs the function inline. Elsewhere it posts a job to the host's event loop
+    and offers the same job to the main thread's bridge waits (see the module docstring), then blocks the
+    calling (dispatcher) thread until the job ran.
+    """
+
+    inline = False
+
+    def __init__(self, post, name="host"):
+        self._post = post
+        self.name = name
+
+    def __call__(self, fn):
+        if is_main_thread():
+            return fn()
+        job = _Job(fn)
+        PUMP.offer(job)
+        self._post(job.run)
+        return job.result()
+
+    def __repr__(self):
+        return f"<MainThreadExecutor {self.name}>"

@@ -1,0 +1,210 @@
+"""The bridge handshake: what crosses a new connection before any rpyc traffic.
+
+The server speaks first. Nothing the client sends reaches rpyc (and so nothing runs) until the client has
+proved it knows the session token; a client that says anything else, or too slowly, is disconnected. A plain
+``rpyc.classic.connect`` therefore gets a closed socket, never a Python prompt.
+
+Every handshake message is one frame:
+
+| bytes | field                                                      |
+|-------|------------------------------------------------------------|
+| 4     | magic ``b"DCCB"``                                          |
+| 4     | length of the body, unsigned big-endian, at most 8192      |
+| n     | body: a UTF-8 JSON object with a ``"msg"`` key             |
+
+The three messages, in order:
+
+| # | direction | ``msg``                  | other keys                                                   |
+|---|-----------|--------------------------|--------------------------------------------------------------|
+| 1 | S → C     | ``hello``                | ``protocol`` (int), ``bridge``, ``rpyc`` (versions), ``app``, ``nonce`` (hex, 32 bytes) |
+| 2 | C → S     | ``auth``                 | ``protocol``, ``bridge``, ``rpyc``, ``nonce`` (hex), ``proof`` = hex HMAC-SHA256(token, ``dcc-bridge/client|`` server nonce ``|`` client nonce) |
+| 3 | S → C     | ``welcome`` / ``reject`` | welcome: ``proof`` = HMAC(token, ``dcc-bridge/server|`` client nonce ``|`` server nonce); reject: ``reason`` (``token``, ``protocol``, ``malformed``) and ``detail`` |
+
+Both ends check the other's ``protocol`` and rpyc version before anything else, so a mismatch is reported
+with both versions named instead of rpyc's "invalid message type". The client checks the server's proof too,
+so it never serves callbacks to a server that does not know the token. After ``welcome`` the same socket
+carries rpyc's own framing.
+
+    info = server_handshake(sock, token, app="houdini", timeout=5)      # in the server, per client
+    hello = client_handshake(sock, token, "127.0.0.1:18811", timeout=5)  # in the client
+"""
+import json
+import socket
+import struct
+import time
+from dataclasses import dataclass
+
+from . import auth
+from ._rpyc import RPYC_VERSION
+from .errors import (AuthenticationError, ConnectTimeoutError, HandshakeError, ProtocolMismatchError)
+
+__all__ = ["PROTOCOL_VERSION", "server_handshake", "client_handshake", "Hello", "Rejected", "MAGIC"]
+
+PROTOCOL_VERSION = 1
+MAGIC = b"DCCB"
+MAX_BODY = 8192
+_HEADER = struct.Struct("!4sI")
+
+
+class Rejected(Exception):
+    """Raised in the server when a client fails the handshake (the caller drops the connection)."""
+
+
+@dataclass(frozen=True)
+class Hello:
+    """What each side learns about the other."""
+
+    protocol: int
+    bridge: str
+    rpyc: str
+    app: str = ""
+
+
+def _compatible_rpyc(mine, theirs):
+    return mine.split(".")[:2] == str(theirs).split(".")[:2]
+
+
+def _version_problem(peer_protocol, peer_bridge, peer_rpyc, from_bridge_version):
+    """A sentence naming both versions when the peer cannot talk to us, else None."""
+    from . import __version__
+
+    if peer_protocol != PROTOCOL_VERSION:
+        return (f"incompatible bridge protocol: this side is DCC Bridge {__version__} (protocol "
+                f"{PROTOCOL_VERSION}), the other is DCC Bridge {peer_bridge} (protocol {peer_protocol}). "
+                f"Install the same DCC Bridge version on both machines.")
+    if not _compatible_rpyc(RPYC_VERSION, peer_rpyc):
+        return (f"incompatible rpyc: this side runs rpyc {RPYC_VERSION} (DCC Bridge {__version__}), the other "
+                f"runs rpyc {peer_rpyc} (DCC Bridge {from_bridge_version}). Use the packages built by "
+                f"'build.py dist' on both sides; they carry their own rpyc.")
+    return None
+
+
+# ----------------------------------------------------------------------------------------- framing
+
+
+def _recv_exact(sock, count, deadline, what):
+    data = bytearray()
+    while len(data) < count:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise socket.timeout(what)
+        sock.settimeout(remaining)
+        chunk = sock.recv(count - len(data))
+        if not chunk:
+            raise EOFError(what)
+        data += chunk
+    return bytes(data)
+
+
+def _read_frame(sock, deadline, what):
+    magic, length = _HEADER.unpack(_recv_exact(sock, _HEADER.size, deadline, what))
+    if magic != MAGIC or length > MAX_BODY:
+        raise ValueError(f"not a DCC Bridge frame (got {magic!r})")
+    body = json.loads(_recv_exact(sock, length, deadline, what).decode("utf-8"))
+    if not isinstance(body, dict) or not isinstance(body.get("msg"), str):
+        raise ValueError("handshake frame without a 'msg'")
+    return body
+
+
+def _write_frame(sock, body, deadline):
+    data = json.dumps(body, separators=(",", ":")).encode("utf-8")
+    sock.settimeout(max(deadline - time.monotonic(), 0.001))
+    sock.sendall(_HEADER.pack(MAGIC, len(data)) + data)
+
+
+def _hex(body, key, size=None):
+    value = body.get(key)
+    try:
+        raw = bytes.fromhex(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"bad {key!r} field") from None
+    if size is not None and len(raw) != size:
+        raise ValueError(f"bad {key!r} length")
+    return raw
+
+
+def _mine(app=""):
+    from . import __version__
+
+    return {"protocol": PROTOCOL_VERSION, "bridge": __version__, "rpyc": RPYC_VERSION, "app": app}
+
+
+# ------------------------------------------------------------------------------------------ server
+
+
+def server_handshake(sock, token, app="", timeout=5.0):
+    """Run the server side on a freshly accepted socket; returns the client's ``Hello`` or raises ``Rejected``.
+
+    Any socket error, timeout or malformed frame becomes ``Rejected``; the caller closes the socket.
+    """
+    deadline = time.monotonic() + timeout
+    server_nonce = auth.new_nonce()
+    try:
+        _write_frame(sock, dict(_mine(app), msg="hello", nonce=server_nonce.hex()), deadline)
+        body = _read_frame(sock, deadline, "auth")
+        if body["msg"] != "auth":
+            raise ValueError(f"expected 'auth', got {body['msg']!r}")
+        peer = Hello(body.get("protocol"), str(body.get("bridge")), str(body.get("rpyc")))
+        problem = _version_problem(peer.protocol, peer.bridge, peer.rpyc, peer.bridge)
+        if problem:
+            _write_frame(sock, {"msg": "reject", "reason": "protocol", "detail": problem}, deadline)
+            raise Rejected(problem)
+        client_nonce = _hex(body, "nonce", auth.NONCE_BYTES)
+        if not auth.verify(token, auth.CLIENT, server_nonce, client_nonce, _hex(body, "proof")):
+            _write_frame(sock, {"msg": "reject", "reason": "token", "detail": "token rejected"}, deadline)
+            raise Rejected("wrong token")
+        _write_frame(sock, {"msg": "welcome",
+                            "proof": auth.proof(token, auth.SERVER, client_nonce, server_nonce).hex()}, deadline)
+        return peer
+    except Rejected:
+        raise
+    except (OSError, EOFError, ValueError, KeyError, struct.error) as exc:  # socket.timeout is an OSError
+        raise Rejected(f"handshake failed: {type(exc).__name__}: {exc}") from None
+
+
+# ------------------------------------------------------------------------------------------ client
+
+
+def client_handshake(sock, token, address, timeout=5.0, no_token_help=""):
+    """Run the client side on a connected socket; returns the server's ``Hello``.
+
+    Raises ``HandshakeError`` (not a bridge / hung up), ``ConnectTimeoutError``, ``ProtocolMismatchError`` or
+    ``AuthenticationError`` (no token, token rejected, or a server that could not prove it knows the token).
+    """
+    deadline = time.monotonic() + timeout
+    try:
+        hello = _read_frame(sock, deadline, "hello")
+        if hello["msg"] != "hello":
+            raise ValueError(f"expected 'hello', got {hello['msg']!r}")
+        server = Hello(hello.get("protocol"), str(hello.get("bridge")), str(hello.get("rpyc")),
+                       str(hello.get("app", "")))
+        problem = _version_problem(server.protocol, server.bridge, server.rpyc, server.bridge)
+        if problem:
+            raise ProtocolMismatchError(f"cannot talk to {address}: {problem}")
+        if not token:
+            raise AuthenticationError(f"no token for the {server.app or 'bridge'} server at {address}. {no_token_help}")
+        server_nonce, client_nonce = _hex(hello, "nonce", auth.NONCE_BYTES), auth.new_nonce()
+        _write_frame(sock, dict(_mine(), msg="auth", nonce=client_nonce.hex(),
+                                proof=auth.proof(token, auth.CLIENT, server_nonce, client_nonce).hex()), deadline)
+        answer = _read_frame(sock, deadline, "welcome")
+    except socket.timeout:
+        raise ConnectTimeoutError(
+            f"{address} accepted the connection but did not complete the DCC Bridge handshake within "
+            f"{timeout:g} s. Is it a DCC Bridge server (Houdini's own hrpyc server is not), and is the "
+            f"application busy?") from None
+    except (EOFError, ConnectionError) as exc:
+        raise HandshakeError(f"{address} closed the connection during the handshake ({exc or 'no data'}). "
+                             f"Is it a DCC Bridge server of the same version?") from None
+    except ValueError as exc:
+        raise HandshakeError(f"{address} does not speak the DCC Bridge handshake ({exc}). Is the port right? "
+                             f"Houdini's own hrpyc server (port 18811 by default) is not a DCC Bridge server.") from None
+    if answer["msg"] == "reject":
+        if answer.get("reason") == "protocol":
+            raise ProtocolMismatchError(f"{address} refused the connection: {answer.get('detail')}")
+        raise AuthenticationError(
+            f"the server at {address} rejected the token. Use the token from that server's session file "
+            f"(found automatically on the same machine), pass token=..., or set DCC_BRIDGE_TOKEN.")
+    if answer["msg"] != "welcome" or not auth.verify(token, auth.SERVER, client_nonce, server_nonce,
+                                                      _hex(answer, "proof")):
+        raise AuthenticationError(f"the server at {address} could not prove it knows the token; not connecting.")
+    return server

@@ -1,0 +1,200 @@
+"""The bridge's rpyc connection: who reads the socket, where requests run, how callers wait.
+
+``BridgeConnection`` is an rpyc ``Connection`` with three rules added:
+
+1. **One reader per socket.** A dedicated thread (the server's per-client thread, or the client's reader
+   thread) is the only one that reads. A thread that sends a request waits for its reply on an event (or, on
+   the main thread, in ``executors.wait_for_reply``, which keeps serving main-thread work), never on the
+   socket. The exception is the reader itself, which serves nested replies while it waits (rpyc's own way).
+2. **Requests run through the executor.** The reader unboxes each incoming request in order and hands it to a
+   per-connection dispatcher thread, which runs it through the executor (the host's main thread) and sends
+   the reply. Housekeeping (ping, reference release, close, root) runs on the reader. With the ``direct``
+   executor everything runs on the reader, as in plain rpyc.
+3. **Errors are ours.** A call past the timeout raises ``BridgeTimeoutError`` and leaves the connection
+   usable; a connection that dies wakes every waiter with ``ConnectionLostError``; exceptions and exception
+   classes travel as described in ``remote_errors``.
+
+    conn = BridgeConnection(service, BridgeChannel(BridgeStream(sock)), {"bridge_executor": executor})
+    conn.start_reader("dcc-bridge-reader")
+"""
+import logging
+import queue
+import sys
+import threading
+import time
+
+from . import remote_errors
+from ._rpyc import AsyncResult, Connection, consts
+from .errors import BridgeTimeoutError, ConnectionLostError
+from .executors import direct, wait_for_reply
+
+log = logging.getLogger("dcc_bridge.protocol")
+
+__all__ = ["BridgeConnection", "INLINE_HANDLERS"]
+
+INLINE_HANDLERS = frozenset({consts.HANDLE_PING, consts.HANDLE_DEL, consts.HANDLE_CLOSE, consts.HANDLE_GETROOT})
+
+
+class _Wake:
+    """An AsyncResult callback that calls whatever waiters registered."""
+
+    __slots__ = ("fns",)
+
+    def __init__(self):
+        self.fns = []
+
+    def __call__(self, _result):
+        for fn in list(self.fns):
+            fn()
+
+
+class BridgeConnection(Connection):
+    """An rpyc connection with a single reader thread, an executor, and the bridge's errors."""
+
+    def __init__(self, root, channel, config={}):  # noqa: B006 (rpyc's signature)
+        self._reader = None
+        self._dispatch_queue = None
+        self._cleanup_lock = threading.Lock()
+        self._cleaned = False
+        super().__init__(root, channel, config)
+        self._executor = self._config.get("bridge_executor") or direct
+        self._peer_name = self._config.get("bridge_peer") or "the other side"
+
+    # ------------------------------------------------------------------------------------ reading
+
+    def start_reader(self, name):
+        """Serve this connection from a new daemon thread; returns the thread."""
+        thread = threading.Thread(target=self.run_reader, name=name, daemon=True)
+        self._reader = thread
+        thread.start()
+        return thread
+
+    def run_reader(self):
+        """Serve this connection on the calling thread until it closes."""
+        self._reader = threading.current_thread()
+        try:
+            self.serve_all()
+        except Exception:
+            log.debug("connection to %s ended with an error", self._peer_name, exc_info=True)
+        finally:
+            self.close()
+
+    # ------------------------------------------------------------------------------------ closing
+
+    def close(self):
+        """Close the socket; every pending call fails with ``ConnectionLostError``. Safe to call twice."""
+        self._closed = True
+        self._cleanup()
+
+    def _cleanup(self, _anyway=True):
+        with self._cleanup_lock:
+            if self._cleaned:
+                return
+            self._cleaned = True
+        self._closed = True
+        pending = list(self._request_callbacks.values())
+        self._request_callbacks.clear()
+        try:
+            super()._cleanup(_anyway)
+        except Exception:
+            log.debug("cleanup of the connection to %s failed", self._peer_name, exc_info=True)
+        lost = ConnectionLostError(f"the connection to {self._peer_name} was closed")
+        for callback in pending:
+            callback(True, lost)
+        if self._dispatch_queue is not None:
+            self._dispatch_queue.put(None)
+
+    # ------------------------------------------------------------------------------------ requests out
+
+    def sync_request(self, handler, *args):
+        timeout = self._config["sync_request_timeout"]
+        if self._closed:
+            raise ConnectionLostError(f"the connection to {self._peer_name} is closed; connect again")
+        reader = self._reader
+        if reader is None or reader is threading.current_thread():
+            try:  # before the reader starts, or on the reader itself: serve the socket while waiting (rpyc)
+                return super().sync_request(handler, *args)
+            except TimeoutError:
+                raise self._timeout_error(timeout) from None
+        result = AsyncResult(self)
+        wake = _Wake()
+        result.add_callback(wake)
+        result.set_expiry(timeout)
+        self._async_request(handler, args, result)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        wait_for_reply(lambda: result._is_ready or self._closed, deadline, wake.fns.append)
+        if result._is_ready:
+            return result.value
+        if self._closed:
+            raise ConnectionLostError(f"the connection to {self._peer_name} closed before it answered")
+        raise self._timeout_error(timeout)
+
+    def _timeout_error(self, timeout):
+        return BridgeTimeoutError(
+            f"{self._peer_name} did not answer within {timeout:g} s (it may still be working on it). The bridge "
+            f"is still usable; raise the timeout (connect(timeout=...) or DCC_BRIDGE_TIMEOUT) for long calls.")
+
+    # ------------------------------------------------------------------------------------ requests in
+
+    def _dispatch_request(self, seq, raw_args):
+        try:
+            handler, args = raw_args
+            args = self._unbox(args)
+        except Exception:
+            self._send(consts.MSG_EXCEPTION, seq, self._box_exc(*sys.exc_info()))
+            return
+        if handler in INLINE_HANDLERS or getattr(self._executor, "inline", False):
+            self._send(*self._reply(seq, handler, args))
+            return
+        if self._dispatch_queue is None:
+            self._dispatch_queue = queue.SimpleQueue()
+            threading.Thread(target=self._dispatch_loop, args=(self._dispatch_queue,),
+                             name=f"dcc-bridge-dispatch-{self._config['connid']}", daemon=True).start()
+        self._dispatch_queue.put((seq, handler, args))
+
+    def _reply(self, seq, handler, args):
+        """Run one request; returns the ``_send`` arguments of its reply."""
+        try:
+            result = self._HANDLERS[handler](self, *args)
+            return consts.MSG_REPLY, seq, self._box(result)
+        except BaseException:
+            typ, value, tb = sys.exc_info()
+            if typ is KeyboardInterrupt and self._config["propagate_KeyboardInterrupt_locally"]:
+                raise
+            log.debug("request %s raised", handler, exc_info=True)
+            return consts.MSG_EXCEPTION, seq, self._box_exc(typ, value, tb)
+
+    def _dispatch_loop(self, jobs):
+        executor = self._executor
+        while True:
+            job = jobs.get()
+            if job is None:
+                return
+            seq, handler, args = job
+            try:
+                reply = executor(lambda: self._reply(seq, handler, args))
+            except BaseException:  # the executor itself failed (host shutting down ...)
+                reply = consts.MSG_EXCEPTION, seq, self._box_exc(*sys.exc_info())
+            try:
+                self._send(*reply)
+            except Exception:
+                log.debug("could not send a reply to %s (connection closed)", self._peer_name)
+
+    # ------------------------------------------------------------------------------------ boxing
+
+    def _box(self, obj):
+        if remote_errors.is_shippable_class(obj):
+            return remote_errors.LABEL_EXCEPTION_CLASS, remote_errors.describe(obj)
+        return super()._box(obj)
+
+    def _unbox(self, package):
+        if package[0] == remote_errors.LABEL_EXCEPTION_CLASS:
+            return remote_errors.local_class(package[1])
+        return super()._unbox(package)
+
+    def _box_exc(self, typ, val, tb):
+        return remote_errors.dump(typ, val, tb, self._box)
+
+    def _unbox_exc(self, raw):
+        exc = remote_errors.load(raw, self._unbox)
+        return exc if exc is not None else super()._unbox_exc(raw)

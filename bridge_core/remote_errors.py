@@ -1,0 +1,140 @@
+"""Exceptions across the bridge: remote exception classes that work in ``except`` clauses.
+
+With plain rpyc, ``except hou.OperationFailed:`` on the client raises ``TypeError`` (``hou.OperationFailed`` is
+a proxy, not a class). Here an exception class crossing the bridge (as a value, ``hou.OperationFailed``, or as
+the type of a raised exception) becomes a *local* class that mirrors the remote one: same name and module,
+same chain of bases down to the builtin it derives from, plus ``RemoteError``. One process-wide cache keeps
+one local class per remote class, so the class a user catches is the class that is raised.
+
+On the wire (brine values, inside rpyc's own boxing and exception messages):
+
+| what               | encoding                                                                       |
+|--------------------|--------------------------------------------------------------------------------|
+| class description  | ``(("hou", "OperationFailed"), ("hou", "Error"), ...), "Exception"``: the non-builtin classes of the MRO, most derived first, then the name of the builtin base |
+| class as a value   | rpyc box ``(LABEL_EXCEPTION_CLASS, description)``                              |
+| raised exception   | ``(MARKER, description, args, attrs, traceback_text, boxed_instance)``         |
+
+``boxed_instance`` is a reference to the remote exception object for non-builtin classes, so methods such as
+``hou.Error.instanceMessage()`` still work on the client while it is connected.
+
+    try:
+        hou.node("/obj").createNode("nosuchtype")
+    except hou.OperationFailed as exc:
+        exc.remote_traceback
+"""
+import builtins
+import os
+import threading
+import traceback
+
+from ._rpyc import brine
+from .errors import RemoteError
+
+__all__ = ["LABEL_EXCEPTION_CLASS", "MARKER", "is_shippable_class", "describe", "local_class", "dump", "load"]
+
+LABEL_EXCEPTION_CLASS = 16  # rpyc's own labels are 1-4
+MARKER = "dcc-bridge-exception/1"
+_cache = {}
+# frames of the bridge itself and of rpyc are left out of the traceback shown to the other side
+_INTERNAL = (os.path.dirname(os.path.dirname(os.path.abspath(brine.__file__))) + os.sep,  # rpyc/
+             os.path.dirname(os.path.abspath(__file__)) + os.sep)  # bridge_core/
+# attributes of builtin exceptions that are not in .args (OSError, SyntaxError, SystemExit, ImportError)
+_COPIED_ATTRS = ("errno", "strerror", "filename", "filename2", "lineno", "offset", "text", "code", "name", "path")
+_lock = threading.Lock()
+
+
+def _builtin_root(cls):
+    for klass in cls.__mro__:
+        if klass.__module__ == "builtins":
+            return klass
+    return Exception
+
+
+def is_shippable_class(obj):
+    """True for an exception class that is not a builtin (those travel by name anyway)."""
+    return isinstance(obj, type) and issubclass(obj, BaseException) and obj.__module__ != "builtins"
+
+
+def describe(cls):
+    """The wire description of an exception class (see the module docstring)."""
+    chain = tuple((k.__module__, k.__qualname__) for k in cls.__mro__
+                  if k.__module__ != "builtins" and issubclass(k, BaseException) and k is not RemoteError
+                  and not issubclass(RemoteError, k))
+    return chain, _builtin_root(cls).__name__
+
+
+def _builtin(name):
+    candidate = getattr(builtins, str(name), None)
+    if isinstance(candidate, type) and issubclass(candidate, BaseException):
+        return candidate
+    return Exception
+
+
+def _make(name, module, base):
+    namespace = {"__module__": module, "__qualname__": name}
+    short = name.rpartition(".")[2]
+    try:
+        return type(short, (RemoteError, base) if not issubclass(base, RemoteError) else (base,), namespace)
+    except TypeError:  # a builtin whose layout cannot be mixed (rare): keep the builtin, lose RemoteError
+        return type(short, (base,), namespace)
+
+
+def local_class(description):
+    """The local class standing for a remote exception class; the same object for the same description."""
+    chain, root_name = description
+    chain = tuple(tuple(item) for item in chain)
+    key = (chain, root_name)
+    with _lock:
+        cls = _cache.get(key)
+        if cls is not None:
+            return cls
+        root = _builtin(root_name)
+        base = _cache.get(((), root_name))
+        if base is None:
+            base = _cache[((), root_name)] = _make(root.__name__, "builtins", root) if root is not StopIteration else root
+        for depth in range(len(chain) - 1, -1, -1):
+            sub_key = (chain[depth:], root_name)
+            cls = _cache.get(sub_key)
+            if cls is None:
+                module, qualname = chain[depth]
+                cls = _cache[sub_key] = _make(qualname, module, base)
+            base = cls
+        return base
+
+
+def _plain(value):
+    return value if brine.dumpable(value) else repr(value)
+
+
+def dump(typ, val, tb, box):
+    """Serialise a raised exception for the wire; ``box`` boxes the instance as a remote reference."""
+    if typ is StopIteration:
+        return (MARKER, describe(typ), (), (), "", None)
+    frames = [frame for frame in traceback.extract_tb(tb) if not frame.filename.startswith(_INTERNAL)]
+    text = "Traceback (most recent call last):\n" if frames else ""
+    text += "".join(traceback.format_list(frames)) + "".join(traceback.format_exception_only(typ, val))
+    args = tuple(_plain(a) for a in getattr(val, "args", ()))
+    values = ((name, getattr(val, name, None)) for name in _COPIED_ATTRS)
+    attrs = tuple((name, _plain(value)) for name, value in values if value is not None and not callable(value))
+    remote = box(val) if is_shippable_class(typ) else None
+    return (MARKER, describe(typ), args, attrs, text, remote)
+
+
+def load(raw, unbox):
+    """Rebuild a wire exception as an instance of its local class (``None`` if ``raw`` is not ours)."""
+    if not (isinstance(raw, tuple) and len(raw) == 6 and raw[0] == MARKER):
+        return None
+    _, description, args, attrs, text, remote = raw
+    cls = local_class(description)
+    exc = cls.__new__(cls)
+    exc.args = tuple(args)
+    for name, value in attrs:
+        try:
+            setattr(exc, name, value)
+        except (AttributeError, TypeError):
+            pass
+    if isinstance(exc, RemoteError):
+        exc.remote_traceback = text
+        if remote is not None:
+            exc._remote_object = unbox(remote)
+    return exc

@@ -1,0 +1,246 @@
+"""The serving end: listen, authenticate each client, serve it through the executor, stop cleanly.
+
+``start_server`` is hrpyc's ``start_server`` made safe: it listens on 127.0.0.1 unless told otherwise, lets no
+byte reach rpyc before the handshake (``handshake``) succeeds, writes a 0600 session file (``discovery``) so
+local clients find the token, and removes it on ``stop()`` or at exit. Each client gets its own thread, which
+runs the handshake under a deadline (a silent or garbage connection is dropped and never holds up others) and
+then reads that client's requests; requests run through the executor (``executors``).
+
+    server = start_server(port=0)                 # returns at once; serves in the background
+    print(server.host, server.port, server.session_file)
+    server.stop()
+
+    start_server(port=18811, use_thread=False)    # hython / mayapy: serve here until stopped (Ctrl-C)
+"""
+import atexit
+import datetime
+import errno
+import logging
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from typing import List, Optional
+
+from . import auth, config, discovery, handshake
+from ._rpyc import RpycAuthenticationError, ThreadedServer
+from .errors import ConfigError, PortInUseError
+from .executors import direct
+from .service import BridgeService
+from .transport import BridgeChannel, BridgeStream
+
+log = logging.getLogger("dcc_bridge.server")
+# rpyc's server logs every accept at INFO; keep that for debugging only
+logging.getLogger("dcc_bridge.server.listener").setLevel(logging.WARNING)
+
+__all__ = ["BridgeServer", "ClientInfo", "start_server", "HANDSHAKE_TIMEOUT"]
+
+HANDSHAKE_TIMEOUT = 5.0
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """A connected, authenticated client."""
+
+    address: str
+    bridge: str
+    connected: datetime.datetime
+
+    def __str__(self):
+        return f"{self.address} (DCC Bridge {self.bridge}, since {self.connected:%H:%M:%S})"
+
+
+class _Listener(ThreadedServer):
+    """rpyc's ThreadedServer with the bridge handshake as authenticator and the bridge transport."""
+
+    def __init__(self, owner, host, port):
+        self._owner = owner
+        super().__init__(BridgeService, hostname=host, port=port, authenticator=self._authenticate,
+                         logger=logging.getLogger("dcc_bridge.server.listener"),
+                         protocol_config=dict(sync_request_timeout=owner.timeout))
+
+    def _authenticate(self, sock):
+        peer = sock.getpeername()
+        try:
+            hello = handshake.server_handshake(sock, self._owner._token, self._owner.app, HANDSHAKE_TIMEOUT)
+        except handshake.Rejected as exc:
+            log.warning("refused a connection from %s:%s: %s", peer[0], peer[1], exc)
+            raise RpycAuthenticationError(str(exc)) from None
+        return sock, hello
+
+    def _serve_client(self, sock, hello):
+        sock.settimeout(None)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        peer = "%s:%s" % sock.getpeername()[:2]
+        owner = self._owner
+        conn = BridgeService._connect(
+            BridgeChannel(BridgeStream(sock), owner.max_transfer),
+            dict(self.protocol_config, bridge_executor=owner.executor, bridge_peer=f"client {peer}",
+                 endpoints=(sock.getsockname(), sock.getpeername())))
+        info = ClientInfo(peer, hello.bridge, datetime.datetime.now())
+        owner._connected(conn, info)
+        log.info("client %s connected", peer)
+        try:
+            conn.run_reader()
+        finally:
+            owner._disconnected(conn)
+            log.info("client %s disconnected", peer)
+
+
+class BridgeServer:
+    """A running bridge server; see ``start_server``."""
+
+    def __init__(self, port, host, token, executor, app, scene, settings, timeout):
+        self.app = app
+        self.executor = executor or direct
+        self.timeout = timeout
+        self.max_transfer = settings.max_transfer
+        self._token = token
+        self._runtime_dir = settings.runtime_dir
+        self._scene = scene
+        self._lock = threading.Lock()
+        self._conns = {}
+        self._thread = None
+        self._stopped = threading.Event()
+        self.started = time.time()
+        try:
+            self._listener = _Listener(self, host, port)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUseError(
+                    f"cannot listen on {host}:{port}: the port is already in use (another bridge, hrpyc, or "
+                    f"another program). Pick another port (port=..., or DCC_BRIDGE_PORT), or port=0 for any "
+                    f"free one.") from None
+            raise
+        self.host, self.port = self._listener.host, self._listener.port
+        self._listener._listen()
+        self.session = discovery.SessionInfo(app=app, host=self.host, port=self.port, token=token,
+                                             bridge=_version(), protocol=handshake.PROTOCOL_VERSION,
+                                             scene=self._scene_name())
+        self.session_file = discovery.write_session(self.session, self._runtime_dir)
+        atexit.register(self.stop)
+        log.info("DCC Bridge %s serving %s on %s:%d (token %s, session file %s)", _version(), app, self.host,
+                 self.port, auth.fingerprint(token), self.session_file)
+
+    def _scene_name(self):
+        try:
+            return str(self._scene() if callable(self._scene) else (self._scene or ""))
+        except Exception:
+            return ""
+
+    # ------------------------------------------------------------------------------------ state
+
+    @property
+    def token(self):
+        """The session token (also in the session file). Never logged."""
+        return self._token
+
+    @property
+    def running(self):
+        return not self._stopped.is_set()
+
+    @property
+    def uptime(self):
+        return time.time() - self.started
+
+    @property
+    def clients(self) -> List[ClientInfo]:
+        """The clients connected now."""
+        with self._lock:
+            return list(self._conns.values())
+
+    def _connected(self, conn, info):
+        with self._lock:
+            self._conns[conn] = info
+
+    def _disconnected(self, conn):
+        with self._lock:
+            self._conns.pop(conn, None)
+
+    # ------------------------------------------------------------------------------------ serving
+
+    def serve_forever(self):
+        """Accept clients on the calling thread until ``stop()`` (or Ctrl-C, which stops and re-raises)."""
+        try:
+            while self.running and self._listener.active:
+                self._listener.accept()
+        except EOFError:
+            pass  # the listener was closed by stop()
+        finally:
+            self.stop()
+
+    def start_thread(self):
+        self._thread = threading.Thread(target=self.serve_forever, name=f"dcc-bridge-server-{self.port}",
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout=5.0):
+        """Stop listening, disconnect every client and remove the session file. Safe to call twice."""
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        atexit.unregister(self.stop)
+        discovery.remove_session(self.session_file)
+        self._listener.close()
+        for conn in list(self._conns):
+            conn.close()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+        log.info("DCC Bridge server on %s:%d stopped", self.host, self.port)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def __repr__(self):
+        state = "running" if self.running else "stopped"
+        return f"<BridgeServer {self.app} {self.host}:{self.port} {state}, {len(self.clients)} client(s)>"
+
+
+def _version():
+    from . import __version__
+
+    return __version__
+
+
+def _enable_console_logging():
+    logger = logging.getLogger("dcc_bridge")
+    if not any(getattr(h, "_dcc_bridge_console", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("dcc_bridge: %(message)s"))
+        handler._dcc_bridge_console = True
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
+def start_server(port=None, use_thread=True, quiet=True, *, host=None, token=None, executor=None,
+                 app="python", scene=None, timeout=None, settings=None) -> Optional[BridgeServer]:
+    """Start a bridge server (hrpyc's ``start_server``, secure by default).
+
+    ``port``: TCP port (``DCC_BRIDGE_PORT`` or 18811; 0 picks a free one). ``use_thread``: serve in the
+    background and return the server at once (True), or serve on the calling thread until stopped (False;
+    returns the stopped server). ``quiet=False`` logs to stderr. ``host``: address to listen on (127.0.0.1;
+    anything else exposes the port to the network and is logged as a warning). ``token``: the session secret
+    (``DCC_BRIDGE_TOKEN`` or a random one). ``executor``: runs each request on the host's main thread
+    (``executors``). ``app``: the name written in the session file (houdini, maya ...). ``scene``: a string or
+    a callable giving the current scene for the session file.
+    """
+    settings = settings or config.load()
+    if not quiet:
+        _enable_console_logging()
+    host = host or settings.host
+    port = settings.port if port is None else port
+    if not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ConfigError(f"port={port!r} is not a TCP port: use a whole number from 0 to 65535")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("listening on %s: other machines that can reach this address can connect with the token. "
+                    "Use 127.0.0.1 unless you mean to share this session.", host)
+    server = BridgeServer(port, host, token or settings.token or auth.new_token(), executor, app, scene,
+                          settings, settings.timeout if timeout is None else timeout)
+    if use_thread:
+        return server.start_thread()
+    server.serve_forever()
+    return server
