@@ -91,7 +91,7 @@ class Bridge:
 
     @property
     def hou(self):
-        return self.modules.hou
+        return self.modules["hou"]
 
     @property
     def closed(self):

@@ -36,7 +36,8 @@ from dataclasses import dataclass
 
 from . import auth
 from ._rpyc import RPYC_VERSION
-from .errors import (AuthenticationError, ConnectTimeoutError, HandshakeError, ProtocolMismatchError)
+from .errors import (AuthenticationError, BridgeError, ConnectTimeoutError, HandshakeError,
+                     ProtocolMismatchError)
 
 __all__ = ["PROTOCOL_VERSION", "server_handshake", "client_handshake", "Hello", "Rejected", "MAGIC"]
 
@@ -187,6 +188,8 @@ def client_handshake(sock, token, address, timeout=5.0, no_token_help=""):
         _write_frame(sock, dict(_mine(), msg="auth", nonce=client_nonce.hex(),
                                 proof=auth.proof(token, auth.CLIENT, server_nonce, client_nonce).hex()), deadline)
         answer = _read_frame(sock, deadline, "welcome")
+    except BridgeError:
+        raise
     except socket.timeout:
         raise ConnectTimeoutError(
             f"{address} accepted the connection but did not complete the DCC Bridge handshake within "

@@ -175,6 +175,10 @@ class BridgeServer:
         self._thread.start()
         return self
 
+    def wait(self, timeout=None):
+        """Block until the server stops; returns True if it has."""
+        return self._stopped.wait(timeout)
+
     def stop(self, timeout=5.0):
         """Stop listening, disconnect every client and remove the session file. Safe to call twice."""
         if self._stopped.is_set():

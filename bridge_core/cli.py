@@ -1,0 +1,180 @@
+"""``python -m bridge_core``: serve, list sessions, run code against a server, or open a shell.
+
+    python -m bridge_core serve --port 18811 --app houdini   # e.g. in hython; Ctrl-C stops
+    python -m bridge_core list                                # the servers running on this machine
+    python -m bridge_core exec -c "print(hou.node('/obj').children())"
+    python -m bridge_core exec script.py --app houdini       # the newest Houdini session
+    python -m bridge_core shell                               # an interactive console with hou bound
+
+Exit status: 0 on success, 1 when the code run by ``exec`` raised (its traceback, remote part included, is
+printed), 2 when the bridge itself failed (one line on stderr saying what to do).
+"""
+import argparse
+import code
+import json
+import signal
+import sys
+import traceback
+
+from . import __version__, config, discovery
+from .client import connect
+from .errors import BridgeError
+from .server import start_server
+
+__all__ = ["main"]
+
+
+def _add_target(parser):
+    parser.add_argument("--host", help="server address (DCC_BRIDGE_HOST or 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="server port (DCC_BRIDGE_PORT or 18811)")
+    parser.add_argument("--app", help="connect to the newest session of this app on this machine (houdini, maya)")
+    parser.add_argument("--timeout", type=float, help="seconds a remote call may take (DCC_BRIDGE_TIMEOUT or 30)")
+
+
+def _connect(args, settings):
+    port, host = args.port, args.host
+    if args.app and port is None:
+        session = discovery.find_session(settings.runtime_dir, app=args.app)
+        if session is None:
+            raise BridgeError(f"no running {args.app} session on this machine (looked in {settings.runtime_dir}); "
+                              f"start the bridge server in {args.app} first, or give --port")
+        port, host = session.port, host or session.host
+    return connect(host, port, timeout=args.timeout, settings=settings)
+
+
+def _namespace(bridge):
+    names = {"bridge": bridge, "__name__": "__main__"}
+    try:
+        names["hou"] = bridge.modules["hou"]
+    except ImportError:  # the server has no hou (a plain Python or Maya server)
+        pass
+    if bridge.app == "maya":
+        try:
+            names["cmds"] = bridge.modules["maya.cmds"]
+        except ImportError:
+            pass
+    return names
+
+
+def cmd_serve(args, settings):
+    server = start_server(args.port, use_thread=True, quiet=args.quiet, host=args.host, app=args.app,
+                          settings=settings)
+    print(f"DCC Bridge {__version__} serving {args.app} on {server.host}:{server.port}")
+    print(f"session file: {server.session_file}")
+    print("Press Ctrl-C to stop.", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: server.stop())
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    print("stopped")
+    return 0
+
+
+def cmd_list(args, settings):
+    sessions = discovery.list_sessions(settings.runtime_dir)
+    if args.json:
+        print(json.dumps([dict(app=s.app, pid=s.pid, host=s.host, port=s.port, bridge=s.bridge,
+                               started=s.started, scene=s.scene) for s in sessions], indent=1))
+        return 0
+    if not sessions:
+        print(f"no DCC Bridge sessions running on this machine (looked in {settings.runtime_dir})")
+        return 0
+    for s in sessions:
+        age = s.age_seconds()
+        age_text = "?" if age is None else _duration(age)
+        scene = f"  {s.scene}" if s.scene else ""
+        print(f"{s.app:<10} pid {s.pid:<7} {s.address:<21} up {age_text:<8} bridge {s.bridge}{scene}")
+    return 0
+
+
+def _duration(seconds):
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds // 60 % 60:02d}m"
+
+
+def cmd_exec(args, settings):
+    if args.code is None and args.file is None:
+        raise BridgeError("give the code to run: -c CODE, a file name, or - for standard input")
+    if args.code is not None:
+        source, filename = args.code, "<string>"
+    elif args.file == "-":
+        source, filename = sys.stdin.read(), "<stdin>"
+    else:
+        try:
+            with open(args.file, encoding="utf-8") as handle:
+                source, filename = handle.read(), args.file
+        except OSError as exc:
+            raise BridgeError(f"cannot read {args.file}: {exc.strerror}") from None
+    with _connect(args, settings) as bridge:
+        namespace = _namespace(bridge)
+        try:
+            exec(compile(source, filename, "exec"), namespace)
+        except SystemExit as exc:
+            return exc.code if isinstance(exc.code, int) else 1
+        except BridgeError as exc:
+            if not hasattr(exc, "remote_traceback"):
+                raise
+            traceback.print_exc()
+            return 1
+        except Exception:
+            traceback.print_exc()
+            return 1
+    return 0
+
+
+def cmd_shell(args, settings):
+    with _connect(args, settings) as bridge:
+        namespace = _namespace(bridge)
+        bound = ", ".join(sorted(k for k in namespace if not k.startswith("_")))
+        banner = (f"DCC Bridge {__version__} shell: connected to {bridge.app or 'server'} at "
+                  f"{bridge.host}:{bridge.port}.\nBound: {bound}. Ctrl-D to leave.")
+        code.InteractiveConsole(namespace).interact(banner=banner, exitmsg="disconnected")
+    return 0
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="python -m bridge_core",
+                                     description="DCC Bridge: serve, find and drive Houdini / Maya sessions.")
+    parser.add_argument("--version", action="version", version=f"DCC Bridge {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    serve = commands.add_parser("serve", help="run a bridge server here until Ctrl-C")
+    serve.add_argument("--host", help="address to listen on (DCC_BRIDGE_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (DCC_BRIDGE_PORT or 18811; 0 for any free port)")
+    serve.add_argument("--app", default="python", help="name shown in session lists (default: python)")
+    serve.add_argument("-q", "--quiet", action="store_true", help="no log lines on stderr")
+    serve.set_defaults(run=cmd_serve)
+
+    listing = commands.add_parser("list", help="list the bridge sessions running on this machine")
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
+    listing.set_defaults(run=cmd_list)
+
+    execute = commands.add_parser("exec", help="run Python code here with hou bound to a server's hou")
+    _add_target(execute)
+    execute.add_argument("-c", dest="code", help="the code to run")
+    execute.add_argument("file", nargs="?", help="a file of code to run (- for standard input)")
+    execute.set_defaults(run=cmd_exec)
+
+    shell = commands.add_parser("shell", help="an interactive console with hou bound to a server's hou")
+    _add_target(shell)
+    shell.set_defaults(run=cmd_shell)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args, config.load())
+    except BridgeError as exc:
+        print(f"dcc-bridge {args.command}: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

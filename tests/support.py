@@ -1,0 +1,96 @@
+"""Helpers shared by the test modules: waiting on conditions, clean environments, child processes.
+
+    wait_until(lambda: server.clients, timeout=5, what="a client to connect")
+    with BridgeProcess.serve(runtime_dir) as proc:
+        bridge_core.connect(port=proc.port)
+"""
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOUDINI_STANDIN = ROOT / "tests" / "hosts" / "houdini"
+MAYA_STANDIN = ROOT / "tests" / "hosts" / "maya"
+
+
+def wait_until(predicate, timeout=10.0, what="the condition"):
+    """Wait for ``predicate()`` to be truthy, re-checking on a short interval; fail the test after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    interval = 0.005
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        threading.Event().wait(interval)
+        interval = min(interval * 2, 0.1)
+
+
+def clean_env(runtime_dir, **extra):
+    """The environment for a child process: no DCC_BRIDGE_* from the developer, our runtime dir, repo on path."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DCC_BRIDGE_")}
+    env["DCC_BRIDGE_RUNTIME_DIR"] = str(runtime_dir)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(HOUDINI_STANDIN)])
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def read_line(stream, timeout, what="a line"):
+    """Read one line from a child's pipe, failing the test if none arrives within ``timeout``."""
+    selector = selectors.DefaultSelector()
+    selector.register(stream, selectors.EVENT_READ)
+    try:
+        if not selector.select(timeout):
+            raise AssertionError(f"no output within {timeout:g} s while waiting for {what}")
+        return stream.readline()
+    finally:
+        selector.close()
+
+
+class BridgeProcess:
+    """A ``python -m bridge_core serve`` child process (the Houdini stand-in importable as ``hou``)."""
+
+    def __init__(self, proc, port):
+        self.proc, self.port = proc, port
+
+    @classmethod
+    def serve(cls, runtime_dir, app="houdini", python=sys.executable, **env):
+        proc = subprocess.Popen([str(python), "-m", "bridge_core", "serve", "--port", "0", "--app", app, "-q"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=clean_env(runtime_dir, **env), cwd=str(ROOT))
+        try:
+            line = read_line(proc.stdout, 20, "the server to start")
+            if "serving" not in line:
+                raise AssertionError(f"server did not start: {line!r} {proc.stderr.read() if proc.poll() else ''}")
+            port = int(line.split()[-1].rsplit(":", 1)[1])
+        except BaseException:
+            proc.kill()
+            proc.wait(10)
+            raise
+        return cls(proc, port)
+
+    def stop(self, sig=signal.SIGINT, timeout=10):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout)
+        for pipe in (self.proc.stdout, self.proc.stderr):
+            if pipe:
+                pipe.close()
+        return self.proc.returncode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
