@@ -1,0 +1,53 @@
+"""A test peer: a process whose main thread runs an event loop, like a graphical Houdini or Maya.
+
+It serves the bridge with a ``MainThreadExecutor`` and reads commands on standard input (one per line):
+``connect PORT`` (a client to another peer, with the same executor, kept as ``other``), ``run EXPR`` (evaluated
+on the main thread; prints ``result <repr>``), ``quit``. Prints ``serving PORT`` when ready.
+"""
+import sys
+import threading
+
+import bridge_core
+from bridge_core.executors import MainThreadExecutor
+from hostloop import LOOP
+
+executor = MainThreadExecutor(LOOP.post, name="peer")
+other = None
+
+
+def on_main():
+    """True when called on this process's main thread."""
+    return threading.current_thread() is threading.main_thread()
+
+
+def call_back_home():
+    """Called by the other peer; calls back into it while it is waiting for this very call."""
+    return on_main(), other.modules["__main__"].on_main()
+
+
+def command(line):
+    global other
+    verb, _, rest = line.strip().partition(" ")
+    if verb == "connect":
+        other = bridge_core.connect(port=int(rest), executor=executor, timeout=20)
+        print("connected", flush=True)
+    elif verb == "run":
+        try:
+            print("result", repr(eval(rest)), flush=True)
+        except Exception as exc:
+            print("error", type(exc).__name__, str(exc).splitlines()[0], flush=True)
+    elif verb == "quit":
+        LOOP.stop()
+
+
+def read_commands():
+    for line in sys.stdin:
+        LOOP.post(command, line)
+    LOOP.post(command, "quit")
+
+
+server = bridge_core.start_server(port=0, executor=executor, app=sys.argv[1] if len(sys.argv) > 1 else "peer")
+print("serving", server.port, flush=True)
+threading.Thread(target=read_commands, daemon=True).start()
+LOOP.run()
+server.stop()

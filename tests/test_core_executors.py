@@ -1,0 +1,102 @@
+"""Main-thread executors: requests run on the host's main thread, and nested calls never deadlock."""
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+import bridge_core
+from bridge_core import executors
+from support import ROOT, clean_env, read_line
+
+
+class Peer:
+    def __init__(self, runtime_dir, app):
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "peers" / "mainloop_peer.py"), app],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                     env=clean_env(runtime_dir), cwd=str(ROOT))
+        self.port = int(read_line(self.proc.stdout, 20, "the peer to serve").split()[1])
+
+    def send(self, line, timeout=20):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        return read_line(self.proc.stdout, timeout, f"the answer to {line!r}").strip()
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self.proc.stdout.close()
+        return self.proc.returncode
+
+
+@pytest.fixture
+def two_peers(runtime_dir):
+    first, second = Peer(runtime_dir, "alpha"), Peer(runtime_dir, "beta")
+    yield first, second
+    assert first.close() == 0
+    assert second.close() == 0
+
+
+def test_requests_run_on_the_servers_main_thread(two_peers):
+    alpha, _ = two_peers
+    with bridge_core.connect(port=alpha.port) as bridge:
+        assert bridge.modules["__main__"].on_main() is True
+
+
+@pytest.mark.timeout(60)
+def test_each_side_calls_the_other_while_the_other_waits(two_peers):
+    """alpha's main thread calls beta; beta, on its main thread, calls back into alpha's main thread, which is
+    busy waiting for beta's answer. The pump lets alpha serve that call; nothing deadlocks."""
+    alpha, beta = two_peers
+    assert alpha.send(f"connect {beta.port}") == "connected"
+    assert beta.send(f"connect {alpha.port}") == "connected"
+    assert alpha.send("run other.modules['__main__'].call_back_home()") == "result (True, True)"
+    assert beta.send("run other.modules['__main__'].call_back_home()") == "result (True, True)"
+
+
+def test_main_thread_executor_runs_inline_on_the_main_thread():
+    posted = []
+    executor = executors.MainThreadExecutor(posted.append)
+    assert executor(lambda: threading.current_thread().name) == threading.main_thread().name
+    assert posted == []
+
+
+def test_main_thread_executor_hands_work_to_a_waiting_main_thread():
+    posted = []  # a host loop that never runs: only the pump can serve the job
+    executor = executors.MainThreadExecutor(posted.append)
+    outcome, wakes = {}, []
+
+    def worker():
+        outcome["value"] = executor(lambda: threading.current_thread() is threading.main_thread())
+        wakes[0]()  # as a reply arriving would
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    executors.wait_for_reply(lambda: "value" in outcome, time.monotonic() + 10, wakes.append)
+    thread.join(5)
+    assert outcome["value"] is True
+    assert len(posted) == 1
+    posted[0]()  # the host loop running it late is a no-op
+    assert outcome["value"] is True
+
+
+def test_main_thread_executor_reraises_the_jobs_exception():
+    executor = executors.MainThreadExecutor(lambda job: job())  # a "host" that runs jobs at once, elsewhere
+    box = {}
+
+    def worker():
+        try:
+            executor(lambda: 1 / 0)
+        except ZeroDivisionError as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join(5)
+    assert isinstance(box.get("error"), ZeroDivisionError)
