@@ -33,7 +33,7 @@ log = logging.getLogger("dcc_bridge.server")
 # rpyc's server logs every accept at INFO; keep that for debugging only
 logging.getLogger("dcc_bridge.server.listener").setLevel(logging.WARNING)
 
-__all__ = ["BridgeServer", "ClientInfo", "start_server", "HANDSHAKE_TIMEOUT"]
+__all__ = ["BridgeServer", "ClientInfo", "start_server", "start_first_free", "HANDSHAKE_TIMEOUT"]
 
 HANDSHAKE_TIMEOUT = 5.0
 
@@ -218,6 +218,24 @@ def _enable_console_logging():
         handler._dcc_bridge_console = True
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
+
+
+def start_first_free(first_port, tries=10, **kwargs):
+    """``start_server`` on the first free port from ``first_port``; returns ``(server, taken)``.
+
+    ``taken`` lists ``(port, holder)`` for each busy port skipped, ``holder`` naming the bridge session that
+    holds it ("houdini (pid 4242)") or "another program". Raises ``PortInUseError`` when all are taken.
+    """
+    settings = kwargs.get("settings") or config.load()
+    taken = []
+    for port in range(first_port, first_port + tries):
+        try:
+            return start_server(port, **kwargs), taken
+        except PortInUseError:
+            session = discovery.find_session(settings.runtime_dir, port=port)
+            taken.append((port, f"{session.app} (pid {session.pid})" if session else "another program"))
+    raise PortInUseError(f"ports {first_port} to {first_port + tries - 1} are all in use; set DCC_BRIDGE_PORT to "
+                         f"a free port and start the server again")
 
 
 def start_server(port=None, use_thread=True, quiet=True, *, host=None, token=None, executor=None,

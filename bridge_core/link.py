@@ -1,0 +1,156 @@
+"""A long-lived link to one application, and remote modules that survive reconnects.
+
+Host integrations (the Maya menu's ``hou``, Houdini's ``hou.session.cmds``) hand users one object to keep
+in their namespace. ``Link`` owns the current ``Bridge`` and replaces it on reconnect; ``link.module("hou")``
+is a ``RemoteModule`` that always forwards to the live connection's module, so the same ``hou`` keeps working
+after Houdini restarts. When the connection was lost, the next use reconnects once (to the same host:port,
+else to the newest session of the same app on this machine); when that fails, or before any connect, using
+the module raises ``NotConnectedError`` saying how to connect.
+
+    link = Link("houdini", how_to_connect="Houdini Bridge > Connect to Houdini...")
+    hou = link.module("hou")
+    link.connect(port=18811)
+    hou.node("/obj")
+"""
+import logging
+import threading
+import time
+
+from . import config, discovery
+from .client import connect
+from .errors import BridgeConnectionError, NotConnectedError
+
+log = logging.getLogger("dcc_bridge.link")
+
+__all__ = ["Link", "RemoteModule"]
+
+
+class Link:
+    """The current connection to an application (``app``: "houdini", "maya"), reconnecting when lost."""
+
+    def __init__(self, app, how_to_connect="", executor=None, timeout=None):
+        self.app = app
+        self.how_to_connect = how_to_connect
+        self.executor = executor
+        self.timeout = timeout
+        self._bridge = None
+        self._target = None  # (host, port, token) of the last explicit connect
+        self._lock = threading.RLock()
+        self.connected_since = None
+
+    # ------------------------------------------------------------------------------------ state
+
+    @property
+    def bridge(self):
+        """The live ``Bridge``, or None."""
+        bridge = self._bridge
+        return bridge if bridge is not None and not bridge.closed else None
+
+    @property
+    def connected(self):
+        return self.bridge is not None
+
+    def describe(self):
+        """One line for a status display."""
+        bridge = self.bridge
+        if bridge is None:
+            return f"not connected to {self.app}"
+        since = time.strftime("%H:%M:%S", time.localtime(self.connected_since))
+        return f"connected to {bridge.app or self.app} at {bridge.host}:{bridge.port} since {since}"
+
+    # ------------------------------------------------------------------------------------ connecting
+
+    def connect(self, host=None, port=None, token=None):
+        """Connect (replacing any current connection); returns the ``Bridge``."""
+        with self._lock:
+            bridge = connect(host, port, token=token, executor=self.executor, timeout=self.timeout)
+            self._replace(bridge)
+            self._target = (host, port, token)
+            return bridge
+
+    def connect_session(self, session):
+        """Connect to a ``discovery.SessionInfo`` found on this machine."""
+        return self.connect(session.host, session.port, session.token)
+
+    def disconnect(self):
+        """Close the connection and forget the target (no reconnect on next use)."""
+        with self._lock:
+            self._target = None
+            self._replace(None)
+
+    def _replace(self, bridge):
+        old, self._bridge = self._bridge, bridge
+        self.connected_since = time.time() if bridge is not None else None
+        if old is not None and old is not bridge:
+            old.close()
+
+    def ensure(self):
+        """The live ``Bridge``; reconnects once if the connection was lost; else ``NotConnectedError``."""
+        with self._lock:
+            bridge = self.bridge
+            if bridge is not None:
+                return bridge
+            if self._target is None:
+                raise NotConnectedError(f"not connected to {self.app}. {self.how_to_connect}".strip())
+            lost = self._bridge
+            try:
+                return self._reconnect()
+            except BridgeConnectionError as exc:
+                where = f"{lost.host}:{lost.port}" if lost is not None else "it"
+                raise NotConnectedError(
+                    f"the connection to {self.app} ({where}) was lost, and reconnecting failed: "
+                    f"{str(exc).splitlines()[0]} {self.how_to_connect}".strip()) from None
+
+    def _reconnect(self):
+        host, port, token = self._target
+        try:
+            bridge = connect(host, port, token=None if token and discovery.find_session(
+                config.load().runtime_dir, port=port, host=host) else token,
+                executor=self.executor, timeout=self.timeout)
+        except BridgeConnectionError:
+            session = discovery.find_session(config.load().runtime_dir, app=self.app)
+            if session is None:
+                raise
+            bridge = connect(session.host, session.port, token=session.token, executor=self.executor,
+                             timeout=self.timeout)
+            self._target = (session.host, session.port, session.token)
+        log.info("reconnected to %s at %s:%s", self.app, bridge.host, bridge.port)
+        self._replace(bridge)
+        return bridge
+
+    # ------------------------------------------------------------------------------------ modules
+
+    def module(self, name):
+        """A ``RemoteModule`` for ``name`` on whatever this link is connected to."""
+        return RemoteModule(self, name)
+
+
+class RemoteModule:
+    """A stable stand-in for a remote module: forwards every attribute to the live connection's module."""
+
+    __slots__ = ("_link", "_name")
+
+    def __init__(self, link, name):
+        object.__setattr__(self, "_link", link)
+        object.__setattr__(self, "_name", name)
+
+    def _module(self):
+        return self._link.ensure().modules[self._name]
+
+    def __getattr__(self, attribute):
+        return getattr(self._module(), attribute)
+
+    def __setattr__(self, attribute, value):
+        setattr(self._module(), attribute, value)
+
+    def __dir__(self):
+        try:
+            return dir(self._module())
+        except NotConnectedError:
+            return []
+
+    def __repr__(self):
+        bridge = self._link.bridge
+        if bridge is None:
+            return f"<remote module {self._name!r}: not connected to {self._link.app}>"
+        return f"<remote module {self._name!r} on {bridge.app or self._link.app} at {bridge.host}:{bridge.port}>"

@@ -1,0 +1,39 @@
+"""Houdini driving Maya: connect to a Maya session's bridge server and put ``cmds`` in ``hou.session``.
+
+``hou.session.cmds`` is a stable object: it keeps working after a reconnect, and says how to connect when
+there is no connection. Callbacks from Maya run on Houdini's main thread.
+
+    maya_link.sessions()           # the Maya sessions serving on this machine
+    maya_link.connect(session)     # then in the Python Shell: hou.session.cmds.polyCube()
+"""
+import hou
+
+from bridge_core import config, discovery
+from bridge_core.link import Link
+
+from . import executor
+
+HOW_TO_CONNECT = ("In Maya: Houdini Bridge > Start Maya Server; then in Houdini: DCC Bridge shelf > "
+                  "Connect to Maya.")
+_link = None
+
+
+def link():
+    """The one Link to Maya of this Houdini session."""
+    global _link
+    if _link is None:
+        _link = Link("maya", how_to_connect=HOW_TO_CONNECT, executor=executor.for_this_session())
+    return _link
+
+
+def sessions():
+    """Live Maya sessions on this machine, newest first."""
+    return [s for s in discovery.list_sessions(config.load().runtime_dir) if s.app == "maya"]
+
+
+def connect(session):
+    """Connect to ``session`` and bind ``hou.session.cmds`` / ``hou.session.maya_bridge``."""
+    bridge = link().connect_session(session)
+    hou.session.cmds = link().module("maya.cmds")
+    hou.session.maya_link = link()
+    return bridge

@@ -1,0 +1,77 @@
+"""What the DCC Bridge shelf tools do. The shelf XML only calls these functions.
+
+Every tool reports through ``feedback`` (a dialog or the status bar) and never lets a traceback reach the
+user: failures are shown with what to do, the traceback tucked into the dialog's details.
+"""
+from bridge_core import BridgeError
+
+from . import feedback, maya_link, prefs, server
+
+
+def start_server():
+    running = server.SERVER.current()
+    if running is not None:
+        feedback.message(f"The DCC Bridge server is already running on {running.host}:{running.port}.")
+        return running
+    try:
+        started, note = server.SERVER.start()
+    except (BridgeError, OSError) as exc:
+        feedback.failure("start the DCC Bridge server", exc)
+        return None
+    text = f"DCC Bridge: listening on {started.host}:{started.port}"
+    feedback.status(text + (f" ({note})" if note else ""))
+    return started
+
+
+def stop_server():
+    if server.SERVER.stop():
+        feedback.status("DCC Bridge: server stopped")
+    else:
+        feedback.message("The DCC Bridge server is not running; nothing to stop.")
+
+
+def show_status():
+    autostart, source = prefs.autostart()
+    text = server.SERVER.describe()
+    text += f"\nAutostart: {'on' if autostart else 'off'} (from {source})"
+    text += f"\nMaya: {maya_link.link().describe()}"
+    feedback.message(text)
+    return text
+
+
+def toggle_autostart():
+    enabled, source = prefs.autostart()
+    if source == "DCC_BRIDGE_AUTOSTART":
+        feedback.message(f"Autostart is {'on' if enabled else 'off'} because DCC_BRIDGE_AUTOSTART is set in your "
+                         f"environment (or houdini.env); change it there.")
+        return enabled
+    path = prefs.set_autostart(not enabled)
+    feedback.message(f"Autostart is now {'on' if not enabled else 'off'} for future Houdini sessions "
+                     f"(remembered in {path}).")
+    return not enabled
+
+
+def connect_to_maya():
+    import hou
+
+    found = maya_link.sessions()
+    if not found:
+        feedback.message("No Maya session with the bridge server running was found on this machine. "
+                         + maya_link.HOW_TO_CONNECT)
+        return None
+    chosen = found[0]
+    if len(found) > 1 and hou.isUIAvailable():
+        labels = [f"Maya pid {s.pid} on port {s.port}" + (f" - {s.scene}" if s.scene else "") for s in found]
+        picked = hou.ui.selectFromList(labels, exclusive=True, title="Connect to Maya",
+                                       message="Several Maya sessions are serving. Connect to:")
+        if not picked:
+            return None
+        chosen = found[picked[0]]
+    try:
+        maya_link.connect(chosen)
+    except BridgeError as exc:
+        feedback.failure(f"connect to Maya on port {chosen.port}", exc)
+        return None
+    feedback.status(f"DCC Bridge: connected to Maya (pid {chosen.pid}, port {chosen.port}); "
+                    f"use hou.session.cmds in the Python Shell")
+    return chosen

@@ -1,0 +1,48 @@
+"""What Houdini's start-up scripts call: autostart the server when the user asked for it.
+
+* ``on_pythonrc`` (GUI and hython, before the UI): in hython, start serving when ``DCC_BRIDGE_AUTOSTART=1``
+  (serving in the background while the hython script runs). A graphical session waits for the UI.
+* ``on_uiready`` (GUI only): start serving when autostart is on (environment or the shelf's remembered
+  choice), with requests on the main thread; the status bar says where it listens.
+
+Both are safe to call twice and never raise into Houdini's start-up.
+"""
+import logging
+import sys
+
+log = logging.getLogger("dcc_bridge.houdini")
+
+
+def _supported():
+    if sys.version_info < (3, 9):
+        log.warning("DCC Bridge needs Houdini with Python 3.9 or newer; this is %s", sys.version.split()[0])
+        return False
+    return True
+
+
+def on_pythonrc():
+    if not _supported():
+        return
+    try:
+        import hou
+
+        from . import prefs, shelf
+
+        if not hou.isUIAvailable() and prefs.autostart()[0]:
+            shelf.start_server()
+    except Exception:
+        log.exception("DCC Bridge could not run its start-up step; Houdini continues without it")
+
+
+def on_uiready():
+    if not _supported():
+        return
+    try:
+        from . import prefs, server, shelf
+
+        enabled, source = prefs.autostart()
+        if enabled and server.SERVER.current() is None:
+            log.info("DCC Bridge autostart (from %s)", source)
+            shelf.start_server()
+    except Exception:
+        log.exception("DCC Bridge could not run its start-up step; Houdini continues without it")

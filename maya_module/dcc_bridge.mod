@@ -1,0 +1,1 @@
++ dcc_bridge 0.1.0 ./dcc_bridge

@@ -1,0 +1,29 @@
+"""Where requests from other applications (and callbacks from Houdini) run inside Maya.
+
+Maya commands must run on the main thread. In a graphical Maya every request goes through
+``MainThreadExecutor`` over ``maya.utils.executeDeferred`` (which also lets the main thread serve a callback
+while it waits on the bridge itself; see ``bridge_core.executors``). mayapy batch has no event loop and no
+``executeInMainThreadWithResult``: requests run directly.
+"""
+from bridge_core.executors import MainThreadExecutor, direct
+
+_executor = None
+
+
+def is_batch():
+    from maya import cmds
+
+    return bool(cmds.about(batch=True))
+
+
+def for_this_session():
+    """The executor for this Maya: the main thread in the GUI, direct in batch."""
+    global _executor
+    if _executor is None:
+        if is_batch():
+            _executor = direct
+        else:
+            import maya.utils
+
+            _executor = MainThreadExecutor(maya.utils.executeDeferred, name="maya")
+    return _executor

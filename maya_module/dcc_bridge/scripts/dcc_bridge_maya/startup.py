@@ -1,0 +1,47 @@
+"""What userSetup.py calls: build the menu and bind ``hou`` once Maya is ready; autostart the server if asked.
+
+Graphical Maya: everything happens in ``maya.utils.executeDeferred`` (after the main window exists). mayapy
+batch: no menu; the server starts (serving directly) only when ``DCC_BRIDGE_AUTOSTART=1``. Safe to run
+twice (one menu, one server), and never raises into Maya's start-up.
+"""
+import logging
+import sys
+
+log = logging.getLogger("dcc_bridge.maya")
+
+
+def run():
+    if sys.version_info < (3, 9):
+        log.warning("DCC Bridge needs Maya 2023 or newer (Python 3.9+); this is Python %s", sys.version.split()[0])
+        return
+    try:
+        from .executor import is_batch
+
+        if is_batch():
+            _autostart()
+        else:
+            import maya.utils
+
+            maya.utils.executeDeferred(_gui_ready)
+    except Exception:
+        log.exception("DCC Bridge could not run its start-up step; Maya continues without it")
+
+
+def _gui_ready():
+    try:
+        from . import houdini_link, menu
+
+        menu.build()
+        houdini_link.bind_hou()
+        _autostart()
+    except Exception:
+        log.exception("DCC Bridge could not build its menu; Maya continues without it")
+
+
+def _autostart():
+    from . import menu, prefs, server
+
+    enabled, source = prefs.autostart()
+    if enabled and server.SERVER.current() is None:
+        log.info("DCC Bridge: starting the Maya server (autostart from %s)", source)
+        menu.start_server()
