@@ -17,13 +17,14 @@
     conn = BridgeConnection(service, BridgeChannel(BridgeStream(sock)), {"bridge_executor": executor})
     conn.start_reader("dcc-bridge-reader")
 """
+import inspect
 import logging
 import queue
 import sys
 import threading
 import time
 
-from . import remote_errors
+from . import proxies, remote_errors
 from ._rpyc import AsyncResult, Connection, consts
 from .errors import BridgeTimeoutError, ConnectionLostError
 from .executors import direct, wait_for_reply
@@ -57,6 +58,7 @@ class BridgeConnection(Connection):
         self._cleanup_lock = threading.Lock()
         self._cleaned = False
         super().__init__(root, channel, config)
+        self._proxy_classes = {}
         self._executor = self._config.get("bridge_executor") or direct
         self._peer_name = self._config.get("bridge_peer") or "the other side"
 
@@ -180,9 +182,31 @@ class BridgeConnection(Connection):
             except Exception:
                 log.debug("could not send a reply to %s (connection closed)", self._peer_name)
 
+    # ------------------------------------------------------------------------------------ proxies
+
+    def _netref_factory(self, id_pack):
+        """One proxy class per remote class (rpyc describes the class again for every new instance)."""
+        key = (id_pack[0], id_pack[1], id_pack[2] == 0)
+        cls = self._proxy_classes.get(key)
+        if cls is None:
+            cls = proxies.builtin_proxy_class(id_pack[0])
+            if cls is None:
+                cls = proxies.proxy_class(id_pack, self.sync_request(consts.HANDLE_INSPECT, id_pack))
+            self._proxy_classes[key] = cls
+        return cls(self, id_pack)
+
+    def _handle_inspect(self, id_pack):
+        methods = super()._handle_inspect(id_pack)
+        obj = self._local_objects[id_pack]
+        if inspect.ismodule(obj):  # a module's functions are attributes of the instance, not of its class
+            methods = tuple(methods) + proxies.module_functions(obj)
+        return methods
+
     # ------------------------------------------------------------------------------------ boxing
 
     def _box(self, obj):
+        if type(obj) is proxies.RemoteMethod:
+            obj = obj._resolve()
         if remote_errors.is_shippable_class(obj):
             return remote_errors.LABEL_EXCEPTION_CLASS, remote_errors.describe(obj)
         return super()._box(obj)

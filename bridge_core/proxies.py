@@ -1,0 +1,114 @@
+"""Proxies of remote objects, made cheaper than rpyc's without changing what user code means.
+
+Plain rpyc asks the server to describe an object's class (a round trip) for every new remote object, and
+``node.path()`` costs two more: one to fetch the bound method, one to call it. Here:
+
+* **one proxy class per remote class**: instances of one remote class share the proxy class (keyed by the
+  class's name and identity), so only the first ``hou.Node`` of a connection costs the description;
+* **methods are called in one request**: reading an attribute that the remote class (or, for a module, the
+  module) defines as a function returns a ``RemoteMethod``, which does nothing until called; calling it sends
+  one ``CALLATTR`` request, which looks the attribute up and calls it *on the server, at call time*. Values are
+  never stale and side effects happen when the user's code runs; only where a lookup fails changes (at the
+  call instead of at the attribute read). Data attributes and properties are read remotely every time, as
+  before.
+
+    cls = proxy_class(id_pack, methods)      # in the connection's _netref_factory
+"""
+import inspect
+import threading
+
+from ._rpyc import consts, netref
+
+__all__ = ["BridgeNetref", "RemoteMethod", "proxy_class", "builtin_proxy_class", "module_functions"]
+
+_syncreq = netref.syncreq
+
+
+class RemoteMethod:
+    """A method of a remote object, called with one request; anything else resolves the real remote method."""
+
+    __slots__ = ("_proxy", "_name", "_resolved")
+
+    def __init__(self, proxy, name):
+        self._proxy = proxy
+        self._name = name
+        self._resolved = None
+
+    def __call__(self, *args, **kwargs):
+        return _syncreq(self._proxy, consts.HANDLE_CALLATTR, self._name, args, tuple(kwargs.items()))
+
+    def _resolve(self):
+        """The remote bound method itself (one GETATTR), for uses other than calling."""
+        if self._resolved is None:
+            self._resolved = _syncreq(self._proxy, consts.HANDLE_GETATTR, self._name)
+        return self._resolved
+
+    def __getattr__(self, name):
+        return getattr(self._resolve(), name)
+
+    def __repr__(self):
+        return repr(self._resolve())
+
+    def __str__(self):
+        return str(self._resolve())
+
+    def __eq__(self, other):
+        if isinstance(other, RemoteMethod):
+            other = other._resolve()
+        return self._resolve() == other
+
+    def __hash__(self):
+        return hash(self._resolve())
+
+
+class BridgeNetref(netref.BaseNetref):
+    """rpyc's netref, with the one-request method call."""
+
+    __slots__ = ()
+    _bridge_methods = frozenset()
+
+    def __getattribute__(self, name):
+        if name in type(self)._bridge_methods:
+            return RemoteMethod(self, name)
+        return netref.BaseNetref.__getattribute__(self, name)
+
+
+def _fast_names(methods):
+    return frozenset(str(name) for name, _doc in methods if not str(name).startswith("__"))
+
+
+def _rebase(rpyc_class, methods):
+    """rpyc's proxy class rebuilt on ``BridgeNetref`` (its namespace copied, not subclassed: subclassing would
+    call the remote class's ``__init_subclass__`` through the proxy)."""
+    namespace = {k: v for k, v in vars(rpyc_class).items() if k not in ("__dict__", "__weakref__")}
+    namespace["_bridge_methods"] = _fast_names(methods)
+    return type(rpyc_class.__name__, (BridgeNetref,), namespace)
+
+
+def proxy_class(id_pack, methods):
+    """A proxy class for a remote class described by ``methods`` (``(name, doc)`` pairs from INSPECT)."""
+    return _rebase(netref.class_factory(id_pack, methods), methods)
+
+
+_builtin_classes = {}
+_builtin_lock = threading.Lock()
+
+
+def builtin_proxy_class(name_pack):
+    """The proxy class for a builtin type (list, dict ...), shared by all connections; None if not builtin."""
+    cls = _builtin_classes.get(name_pack)
+    if cls is not None:
+        return cls
+    base = netref.builtin_classes_cache.get(name_pack)
+    if base is None:
+        return None
+    local_type = base.__dict__["__class__"].instance
+    methods = [(name, None) for name, value in vars(local_type).items() if inspect.isroutine(value)]
+    with _builtin_lock:
+        return _builtin_classes.setdefault(name_pack, _rebase(base, methods))
+
+
+def module_functions(module):
+    """``(name, None)`` for each function a module defines, added to its description by the server."""
+    return tuple((name, None) for name, value in list(vars(module).items())
+                 if inspect.isroutine(value) and not name.startswith("__"))
