@@ -24,9 +24,9 @@ import sys
 import threading
 import time
 
-from . import proxies, remote_errors
-from ._rpyc import AsyncResult, Connection, consts
-from .errors import BridgeTimeoutError, ConnectionLostError
+from . import bulk, proxies, remote_errors
+from ._rpyc import AsyncResult, Connection, brine, consts
+from .errors import BridgeTimeoutError, ConnectionLostError, TransferTooLargeError
 from .executors import direct, wait_for_reply
 
 log = logging.getLogger("dcc_bridge.protocol")
@@ -57,8 +57,10 @@ class BridgeConnection(Connection):
         self._dispatch_queue = None
         self._cleanup_lock = threading.Lock()
         self._cleaned = False
-        super().__init__(root, channel, config)
+        super().__init__(root, channel, dict(config, bind_threads=False))
         self._proxy_classes = {}
+        self._bulk_boxed = 0      # Pending buffers boxed and not yet written
+        self._bulk_incoming = []  # a stack: the bulk buffers of each message being dispatched
         self._executor = self._config.get("bridge_executor") or direct
         self._peer_name = self._config.get("bridge_peer") or "the other side"
 
@@ -146,7 +148,7 @@ class BridgeConnection(Connection):
             self._send(consts.MSG_EXCEPTION, seq, self._box_exc(*sys.exc_info()))
             return
         if handler in INLINE_HANDLERS or getattr(self._executor, "inline", False):
-            self._send(*self._reply(seq, handler, args))
+            self._send_reply(self._reply(seq, handler, args))
             return
         if self._dispatch_queue is None:
             self._dispatch_queue = queue.SimpleQueue()
@@ -178,9 +180,47 @@ class BridgeConnection(Connection):
             except BaseException:  # the executor itself failed (host shutting down ...)
                 reply = consts.MSG_EXCEPTION, seq, self._box_exc(*sys.exc_info())
             try:
-                self._send(*reply)
+                self._send_reply(reply)
             except Exception:
                 log.debug("could not send a reply to %s (connection closed)", self._peer_name)
+
+    def _send_reply(self, reply):
+        """Send a reply; one too large for the cap becomes a ``TransferTooLargeError`` for the caller."""
+        try:
+            self._send(*reply)
+        except TransferTooLargeError:
+            self._send(consts.MSG_EXCEPTION, reply[1], self._box_exc(*sys.exc_info()))
+
+    # ------------------------------------------------------------------------------------ framing
+
+    def _send(self, msg, seq, args):
+        """rpyc's ``_send`` (a queue drained by whichever thread holds the send lock, so a ``__del__`` that
+        fires mid-send cannot deadlock), plus the bulk buffers the message refers to."""
+        buffers = []
+        if self._bulk_boxed:
+            args = bulk.collect(args, buffers)
+            self._bulk_boxed = max(self._bulk_boxed - len(buffers), 0)
+        data = brine.I1.pack(msg) + brine.dump((seq, args))
+        self._channel.check_size(len(data), "a message")  # here, so the caller's thread gets the error
+        for buffer in buffers:
+            self._channel.check_size(memoryview(buffer).nbytes, "a buffer")
+        self._send_queue.append((data, buffers))
+        while self._send_queue:
+            if not self._sendlock.acquire(False):
+                return  # the holder sends ours too
+            try:
+                if self._send_queue:
+                    data, buffers = self._send_queue.pop(0)
+                    self._channel.send(data, buffers)
+            finally:
+                self._sendlock.release()
+
+    def _dispatch(self, data):
+        self._bulk_incoming.append(self._channel.take_bulks())
+        try:
+            super()._dispatch(data)
+        finally:
+            self._bulk_incoming.pop()
 
     # ------------------------------------------------------------------------------------ proxies
 
@@ -205,15 +245,34 @@ class BridgeConnection(Connection):
     # ------------------------------------------------------------------------------------ boxing
 
     def _box(self, obj):
-        if type(obj) is proxies.RemoteMethod:
+        kind = type(obj)
+        if kind is proxies.RemoteMethod:
             obj = obj._resolve()
+        elif kind is tuple:
+            if bulk.has_big(obj):
+                return consts.LABEL_TUPLE, tuple(self._box(item) for item in obj)
+        else:
+            found = bulk.classify(obj)
+            if found is not None:
+                found_kind, meta, size = found
+                if size >= bulk.THRESHOLD:
+                    self._bulk_boxed += 1
+                    return bulk.LABEL_BULK, bulk.Pending(found_kind, meta, obj)
+                if found_kind != "y":
+                    return bulk.LABEL_COPY, (found_kind, meta, bytes(obj))
         if remote_errors.is_shippable_class(obj):
             return remote_errors.LABEL_EXCEPTION_CLASS, remote_errors.describe(obj)
         return super()._box(obj)
 
     def _unbox(self, package):
-        if package[0] == remote_errors.LABEL_EXCEPTION_CLASS:
-            return remote_errors.local_class(package[1])
+        label, value = package
+        if label == bulk.LABEL_BULK:
+            index, kind, meta = value
+            return bulk.rebuild(kind, meta, self._bulk_incoming[-1][index])
+        if label == bulk.LABEL_COPY:
+            return bulk.rebuild(*value)
+        if label == remote_errors.LABEL_EXCEPTION_CLASS:
+            return remote_errors.local_class(value)
         return super()._unbox(package)
 
     def _box_exc(self, typ, val, tb):

@@ -3,68 +3,61 @@
 rpyc's own ``SocketStream`` reads in 64 KB pieces it then joins, and writes by slicing the remaining bytes
 again and again (quadratic copying for a 12 MB payload); its ``Channel`` zlib-compresses every frame over
 3,000 bytes. Both cost far more than the network on loopback or a studio LAN, where geometry payloads
-(float32 arrays) hardly compress. These subclasses keep rpyc's frame format and replace the I/O:
+(float32 arrays) hardly compress. These classes keep rpyc's frame format, replace the I/O, and add *bulk
+frames*: large buffers (point positions, UVs) travel raw right after the message that refers to them, so
+neither side copies them into or out of the message encoding.
 
-| bytes | field                                                           |
-|-------|-----------------------------------------------------------------|
-| 4     | payload length, unsigned big-endian                             |
-| 1     | 1 if the payload is zlib-compressed, else 0 (we send 0)         |
-| n     | payload: one brine-encoded rpyc message                         |
-| 1     | ``b"\\n"`` (rpyc's flusher)                                     |
+| bytes | field                                                                             |
+|-------|-----------------------------------------------------------------------------------|
+| 4     | payload length, unsigned big-endian                                               |
+| 1     | flags: 0 plain; 1 zlib-compressed (accepted, never sent); 2 bulk frames follow    |
+| n     | payload: one brine-encoded rpyc message (flag 2: a 4-byte bulk count first)       |
+| 1     | ``b"\\n"`` (rpyc's flusher)                                                       |
+| ...   | flag 2 only: for each bulk, an 8-byte big-endian length, then that many raw bytes |
 
-A frame larger than the connection's cap (``DCC_BRIDGE_MAX_TRANSFER``) is refused: on send with
+A frame or bulk larger than the connection's cap (``DCC_BRIDGE_MAX_TRANSFER``) is refused: on send with
 ``TransferTooLargeError`` before anything is written (the connection stays usable); on receive by closing the
 connection, since the peer broke the agreement.
 
     channel = BridgeChannel(BridgeStream(sock), max_frame=1 << 30)
+    channel.send(message, bulks=[positions])     # positions: any bytes-like object, sent without copying
+    message, bulks = channel.recv(), channel.take_bulks()
 """
 import errno
 import socket
+import struct
 import zlib
 
 from ._rpyc import Channel, SocketStream
 from .errors import TransferTooLargeError
 
-__all__ = ["BridgeStream", "BridgeChannel"]
+__all__ = ["BridgeStream", "BridgeChannel", "FLAG_BULK"]
 
 _RETRY = (errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR)
 _SMALL = 1 << 16
+_COUNT = struct.Struct("!I")
+_BULK_LENGTH = struct.Struct("!Q")
+FLAG_BULK = 2
+_WAITALL = getattr(socket, "MSG_WAITALL", 0)
 
 
 class BridgeStream(SocketStream):
-    """A blocking socket stream that reads into one preallocated buffer and writes without re-slicing."""
+    """A blocking socket stream: exact reads without joining pieces, writes without re-slicing."""
 
     __slots__ = ()
 
     def read(self, count):
-        if count <= _SMALL:
-            data = self._recv(count)
-            if len(data) == count:
-                return data
-            rest = self._read_into(count - len(data))
-            return data + rest
-        return self._read_into(count)
-
-    def _recv(self, count):
-        while True:
-            try:
-                data = self.sock.recv(count)
-            except socket.timeout:
-                continue
-            except OSError as exc:
-                if exc.errno in _RETRY:
-                    continue
-                self.close()
-                raise EOFError(exc) from None
-            if not data:
-                self.close()
-                raise EOFError("connection closed by peer")
+        """Exactly ``count`` bytes as ``bytes`` (one allocation; MSG_WAITALL where the OS has it)."""
+        data = self._recv(count, _WAITALL)
+        if len(data) == count:
             return data
+        rest = bytearray(count - len(data))
+        self.read_into(memoryview(rest))
+        return data + rest
 
-    def _read_into(self, count):
-        buffer = bytearray(count)
-        view = memoryview(buffer)
-        position = 0
+    def read_into(self, view):
+        """Fill a writable memoryview completely."""
+        position, count = 0, len(view)
         while position < count:
             try:
                 received = self.sock.recv_into(view[position:], count - position)
@@ -73,55 +66,100 @@ class BridgeStream(SocketStream):
             except OSError as exc:
                 if exc.errno in _RETRY:
                     continue
-                self.close()
-                raise EOFError(exc) from None
+                self._fail(exc)
             if not received:
-                self.close()
-                raise EOFError("connection closed by peer")
+                self._fail("connection closed by peer")
             position += received
-        view.release()
-        return bytes(buffer)
+
+    def _recv(self, count, flags=0):
+        while True:
+            try:
+                data = self.sock.recv(count, flags)
+            except socket.timeout:
+                continue
+            except OSError as exc:
+                if exc.errno in _RETRY:
+                    continue
+                self._fail(exc)
+            if not data:
+                self._fail("connection closed by peer")
+            return data
+
+    def _fail(self, reason):
+        self.close()
+        raise EOFError(reason)
 
     def write(self, data):
         try:
             self.sock.sendall(data)
         except OSError as exc:
-            self.close()
-            raise EOFError(exc) from None
+            self._fail(exc)
 
 
 class BridgeChannel(Channel):
-    """rpyc's frame format without compression on send, with a size cap, and without copying big payloads."""
+    """rpyc's frames without compression on send, with a size cap, and with raw bulk frames."""
 
-    __slots__ = ("max_frame",)
+    __slots__ = ("max_frame", "_bulks")
 
     def __init__(self, stream, max_frame=1 << 30):
         super().__init__(stream, compress=False)
         self.max_frame = max_frame
+        self._bulks = []
 
-    def send(self, data):
-        size = len(data)
+    def check_size(self, size, what):
+        """Raise ``TransferTooLargeError`` when ``size`` is over the cap (the connection's send path calls it)."""
         if size > self.max_frame:
             raise TransferTooLargeError(
-                f"refusing to send {size:,} bytes in one message: the cap is {self.max_frame:,} bytes "
+                f"refusing to send {what} of {size:,} bytes: the cap is {self.max_frame:,} bytes "
                 f"(DCC_BRIDGE_MAX_TRANSFER). Send the data in parts, or raise the cap on both sides.")
-        header = self.FRAME_HEADER.pack(size, 0)
-        if size <= _SMALL:
+
+    def send(self, data, bulks=()):
+        """Write one message and the bulk buffers it refers to (any bytes-like objects, not copied).
+
+        Sizes are checked by the caller (``check_size``) before it queues the message.
+        """
+        views = [memoryview(b).cast("B") for b in bulks]
+        if views:
+            data = _COUNT.pack(len(views)) + data
+        header = self.FRAME_HEADER.pack(len(data), FLAG_BULK if views else 0)
+        if len(data) <= _SMALL:
             self.stream.write(header + data + self.FLUSHER)
         else:
             self.stream.write(header)
             self.stream.write(data)
             self.stream.write(self.FLUSHER)
+        for view in views:
+            self.stream.write(_BULK_LENGTH.pack(view.nbytes))
+            self.stream.write(view)
 
     def recv(self):
-        length, compressed = self.FRAME_HEADER.unpack(self.stream.read(self.FRAME_HEADER.size))
-        if length > self.max_frame:
-            self.stream.close()
-            raise EOFError(f"the peer sent a {length:,}-byte message, over the {self.max_frame:,}-byte cap; "
-                           f"connection closed")
+        """Read one message; the bulk buffers that came with it wait in ``take_bulks()``."""
+        length, flags = self.FRAME_HEADER.unpack(self.stream.read(self.FRAME_HEADER.size))
+        self._refuse_over_cap(length)
         if length <= _SMALL:
             data = self.stream.read(length + len(self.FLUSHER))[:-len(self.FLUSHER)]
         else:  # no slicing copy of a big payload
             data = self.stream.read(length)
             self.stream.read(len(self.FLUSHER))
-        return zlib.decompress(data) if compressed else data
+        if flags & 1:
+            return zlib.decompress(data)
+        if flags & FLAG_BULK:
+            count, data = _COUNT.unpack(data[:_COUNT.size])[0], data[_COUNT.size:]
+            self._bulks = [self._recv_bulk() for _ in range(count)]
+        return data
+
+    def _recv_bulk(self):
+        size = _BULK_LENGTH.unpack(self.stream.read(_BULK_LENGTH.size))[0]
+        self._refuse_over_cap(size)
+        return self.stream.read(size) if size else b""
+
+    def _refuse_over_cap(self, size):
+        if size > self.max_frame:
+            self.stream.close()
+            raise EOFError(f"the peer sent {size:,} bytes in one piece, over the {self.max_frame:,}-byte cap; "
+                           f"connection closed")
+
+    def take_bulks(self):
+        """The bulk buffers of the message ``recv`` returned last (each ``bytes``); empties the list."""
+        bulks, self._bulks = self._bulks, []
+        return bulks
