@@ -16,7 +16,7 @@ import socket
 import time
 import weakref
 
-from . import config, discovery, handshake
+from . import config, discovery, handshake, shipping, values
 from ._rpyc import ModuleNamespace
 from .errors import ConnectTimeoutError, ServerNotFoundError
 from .service import ClientService
@@ -82,6 +82,8 @@ class Bridge:
         root = conn.root
         self.modules = ModuleNamespace(root.getmodule)
         self.eval, self.execute, self.namespace = root.eval, root.execute, root.namespace
+        self._bridge_call = root.bridge_call
+        self._shipments = weakref.WeakKeyDictionary()
         self._finalizer = weakref.finalize(self, conn.close)
 
     @property
@@ -105,6 +107,21 @@ class Bridge:
     @timeout.setter
     def timeout(self, seconds):
         self._conn._config["sync_request_timeout"] = seconds
+
+    def call(self, func, *args, **kwargs):
+        """Run ``func`` on the server in one round trip and return its result by value (see ``shipping``).
+
+        ``func`` is a plain function (from a file, the Script Editor or a console) or source text defining
+        one; its arguments and result are copied (plain data: numbers, strings, bytes, lists, dicts ...).
+        """
+        shipment = self._shipments.get(func) if not isinstance(func, str) else None
+        if shipment is None:
+            shipment = shipping.prepare(func)
+            if not isinstance(func, str):
+                self._shipments[func] = shipment
+        result = self._bridge_call(shipment.source, shipment.name, shipment.imports, shipment.constants,
+                                   values.encode(args, "the arguments"), values.encode(kwargs, "the arguments"))
+        return values.decode(result)
 
     def ping(self, timeout=None):
         """Round-trip a small message; returns the time it took in seconds."""
@@ -140,6 +157,7 @@ def connect(host=None, port=None, *, token=None, timeout=None, executor=None, co
     host = host or settings.host
     port = settings.port if port is None else port
     address = f"{host}:{port}"
+    shipping.remember_interactive_sources()  # so Bridge.call finds functions typed after this point
     token, session = _find_token(host, port, token, settings)
     sock = _open_socket(host, port, connect_timeout)
     try:

@@ -66,6 +66,7 @@ class BridgeNetref(netref.BaseNetref):
 
     __slots__ = ()
     _bridge_methods = frozenset()
+    _bridge_module = None
 
     def __getattribute__(self, name):
         if name in type(self)._bridge_methods:
@@ -77,11 +78,15 @@ def _fast_names(methods):
     return frozenset(str(name) for name, _doc in methods if not str(name).startswith("__"))
 
 
+MODULE_MARKER = "__bridge_module__"
+
+
 def _rebase(rpyc_class, methods):
     """rpyc's proxy class rebuilt on ``BridgeNetref`` (its namespace copied, not subclassed: subclassing would
     call the remote class's ``__init_subclass__`` through the proxy)."""
-    namespace = {k: v for k, v in vars(rpyc_class).items() if k not in ("__dict__", "__weakref__")}
+    namespace = {k: v for k, v in vars(rpyc_class).items() if k not in ("__dict__", "__weakref__", MODULE_MARKER)}
     namespace["_bridge_methods"] = _fast_names(methods)
+    namespace["_bridge_module"] = dict(methods).get(MODULE_MARKER)  # the module's name, for a module proxy
     return type(rpyc_class.__name__, (BridgeNetref,), namespace)
 
 
@@ -109,6 +114,8 @@ def builtin_proxy_class(name_pack):
 
 
 def module_functions(module):
-    """``(name, None)`` for each function a module defines, added to its description by the server."""
-    return tuple((name, None) for name, value in list(vars(module).items())
-                 if inspect.isroutine(value) and not name.startswith("__"))
+    """Added by the server to a module's description: ``(name, None)`` for each function the module defines,
+    and ``(MODULE_MARKER, module name)`` so the client knows the proxy is a module (for ``Bridge.call``)."""
+    functions = tuple((name, None) for name, value in list(vars(module).items())
+                      if inspect.isroutine(value) and not name.startswith("__"))
+    return functions + ((MODULE_MARKER, module.__name__),)

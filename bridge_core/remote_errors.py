@@ -28,6 +28,7 @@ import threading
 import traceback
 
 from ._rpyc import brine
+from . import errors
 from .errors import RemoteError
 
 __all__ = ["LABEL_EXCEPTION_CLASS", "MARKER", "is_shippable_class", "describe", "local_class", "dump", "load"]
@@ -97,6 +98,9 @@ def local_class(description):
             cls = _cache.get(sub_key)
             if cls is None:
                 module, qualname = chain[depth]
+                own = getattr(errors, qualname, None) if module == errors.__name__ else None
+                if isinstance(own, type) and issubclass(own, BaseException):
+                    base = own  # one of our own errors (ShippingError ...): the real class, caught as usual
                 cls = _cache[sub_key] = _make(qualname, module, base)
             base = cls
         return base

@@ -1,7 +1,8 @@
 """The rpyc services each end of a bridge exposes.
 
 * ``BridgeService`` (the serving end, inside Houdini or Maya): rpyc's classic service, so ``modules``,
-  ``eval``, ``execute`` and ``namespace`` work as with hrpyc. Only clients that passed the handshake reach it.
+  ``eval``, ``execute`` and ``namespace`` work as with hrpyc, and ``bridge_call`` runs ``Bridge.call``'s
+  shipped functions. Only clients that passed the handshake reach it.
 * ``ClientService`` (the connecting end): exposes nothing at its root; objects the client passes (callbacks)
   are fully usable by the server, which proved it knows the token.
 
@@ -9,6 +10,7 @@ Both use ``BridgeConnection`` as their protocol.
 
     conn = BridgeService._connect(channel, config)
 """
+from . import shipping
 from ._rpyc import Service, SlaveService
 from .protocol import BridgeConnection
 
@@ -18,10 +20,14 @@ _PASSED_OBJECTS_USABLE = dict(allow_all_attrs=True, allow_getattr=True, allow_se
 
 
 class BridgeService(SlaveService):
-    """Classic full-access service, served only after the handshake."""
+    """Classic full-access service, served only after the handshake, plus ``Bridge.call``'s entry point."""
 
     __slots__ = ()
     _protocol = BridgeConnection
+
+    def bridge_call(self, source, name, imports, constants, args, kwargs):
+        """Run a shipped function (``shipping``); its arguments and result are copied by value."""
+        return shipping.run_shipment(source, name, imports, constants, args, kwargs)
 
 
 class ClientService(Service):
