@@ -3,22 +3,34 @@
 
     python3 build.py demo        # set up .venv, run the main job on the Houdini and Maya stand-ins
     python3 build.py test        # set up .venv with the test dependencies, run the whole suite
-    python3 build.py sim houdini # a simulated host session, for poking at by hand
+    python3 build.py dist        # dist/: the Houdini package zip, the Maya module zip, a wheel and an sdist
+    python3 build.py install     # install for this user (--dev: point at this working tree)
+    python3 build.py uninstall   # remove exactly what install wrote
 
 Every subcommand is a function ``cmd_<name>`` with a docstring; ``python3 build.py --help`` lists them.
 """
 import argparse
 import hashlib
+import json
 import os
+import re
+import shutil
+import stat
 import subprocess
 import sys
+import tempfile
 import venv
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 REQUIREMENTS = ROOT / "requirements"
+DIST = ROOT / "dist"
+BUILD = ROOT / "build"
 MIN_PYTHON = (3, 9)
+EPOCH = (1980, 1, 1, 0, 0, 0)  # zip timestamps: builds are byte-for-byte reproducible
+SKIP = ("__pycache__", ".pyc", ".pyo", ".DS_Store")
 
 
 class BuildError(Exception):
@@ -71,6 +83,94 @@ def ensure_venv(req_file, venv_dir=VENV):
     return python
 
 
+# ------------------------------------------------------------------------------------------ version
+
+
+def version():
+    """``bridge_core.__version__``, read from the source (this script imports nothing of the project)."""
+    text = (ROOT / "bridge_core" / "__init__.py").read_text(encoding="utf-8")
+    return re.search(r'^__version__ = "([^"]+)"', text, re.MULTILINE).group(1)
+
+
+def short_version(full):
+    """The form SideFX's hpackage wants: trailing ".0" parts dropped, but at least major.minor."""
+    parts = full.split(".")
+    while len(parts) > 2 and parts[-1] == "0":
+        parts.pop()
+    return ".".join(parts)
+
+
+# ------------------------------------------------------------------------------------------ staging
+
+
+def vendor_rpyc(python):
+    """Run pip's ``vendoring`` tool (configured in packaging/vendor/pyproject.toml): build/vendor/rpyc."""
+    env = dict(os.environ, PATH=str(python.parent) + os.pathsep + os.environ.get("PATH", ""))
+    done = subprocess.run([str(python.parent / "vendoring"), "sync"], cwd=ROOT / "packaging" / "vendor", env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    vendored = BUILD / "vendor" / "rpyc"
+    if done.returncode != 0 or not (vendored / "__init__.py").exists():
+        raise BuildError("vendoring rpyc failed:\n" + done.stdout[-2000:])
+    return vendored
+
+
+def _copy_tree(source, target):
+    shutil.copytree(source, target, ignore=lambda folder, names: [n for n in names if n.endswith(SKIP)])
+
+
+def stage_bridge_core(target, vendored):
+    """bridge_core with its private rpyc (bridge_core/_vendor/rpyc) into ``target``/bridge_core."""
+    _copy_tree(ROOT / "bridge_core", target / "bridge_core")
+    vendor = target / "bridge_core" / "_vendor"
+    if vendor.exists():  # a developer's --dev install leaves one in the working tree; use the fresh one
+        shutil.rmtree(vendor)
+    vendor.mkdir()
+    (vendor / "__init__.py").write_text('"""Third-party code vendored by build.py dist (generated; do not edit)."""\n')
+    _copy_tree(vendored, vendor / "rpyc")
+
+
+def stage_houdini(target, vendored, full_version):
+    """The Houdini package as hpackage lays one out: dcc_bridge.json beside dcc_bridge/."""
+    _copy_tree(ROOT / "houdini_package" / "dcc_bridge", target / "dcc_bridge")
+    stage_bridge_core(target / "dcc_bridge" / "houdini" / "scripts" / "python", vendored)
+    package = json.loads((ROOT / "houdini_package" / "dcc_bridge.json").read_text(encoding="utf-8"))
+    package["hpackage"]["version"] = short_version(full_version)
+    (target / "dcc_bridge.json").write_text(json.dumps(package, indent=4) + "\n", encoding="utf-8")
+    return target
+
+
+def mod_text(full_version, path):
+    return f"+ dcc_bridge {full_version} {path}\n"
+
+
+def stage_maya(target, vendored, full_version):
+    """The Maya module: dcc_bridge.mod beside dcc_bridge/ (relative path, so it works wherever unpacked)."""
+    _copy_tree(ROOT / "maya_module" / "dcc_bridge", target / "dcc_bridge")
+    stage_bridge_core(target / "dcc_bridge" / "scripts", vendored)
+    shutil.copy2(ROOT / "maya_module" / "README.md", target / "dcc_bridge" / "README.md")
+    (target / "dcc_bridge.mod").write_text(mod_text(full_version, "./dcc_bridge"), encoding="utf-8")
+    return target
+
+
+def write_zip(folder, zip_path):
+    """Zip ``folder``'s contents reproducibly: sorted entries, fixed timestamps and permissions."""
+    zip_path.parent.mkdir(parents=True, exist_ok=True)
+    entries = sorted(p for p in folder.rglob("*") if not any(part.endswith(SKIP) for part in p.parts))
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for path in entries:
+            name = path.relative_to(folder).as_posix() + ("/" if path.is_dir() else "")
+            info = zipfile.ZipInfo(name, EPOCH)
+            info.create_system = 3  # unix, so the permissions below are honoured
+            if path.is_dir():
+                info.external_attr = (stat.S_IFDIR | 0o755) << 16
+                archive.writestr(info, b"")
+            else:
+                info.external_attr = (stat.S_IFREG | 0o644) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, path.read_bytes(), compresslevel=9)
+    return zip_path
+
+
 # ------------------------------------------------------------------------------------------ commands
 
 
@@ -86,9 +186,35 @@ def cmd_demo(args):
     return subprocess.call([str(python), str(ROOT / "tests" / "demo.py"), *args.rest], cwd=ROOT)
 
 
+def cmd_dist(args):
+    """Build dist/: the Houdini package zip, the Maya module zip (each with a private rpyc), wheel and sdist."""
+    python = ensure_venv(REQUIREMENTS / "build.txt")
+    full = version()
+    vendored = vendor_rpyc(python)
+    DIST.mkdir(exist_ok=True)
+    built = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for host, stage in (("houdini", stage_houdini), ("maya", stage_maya)):
+            folder = stage(Path(scratch) / host, vendored, full)
+            built.append(write_zip(folder, DIST / f"dcc_bridge-{host}-{full}.zip"))
+    env = dict(os.environ, SOURCE_DATE_EPOCH="315532800")
+    BUILD.mkdir(exist_ok=True)
+    done = subprocess.run([str(python), "-m", "build", "--no-isolation", "--wheel", "--sdist", "--outdir",
+                           str(DIST), str(ROOT)], cwd=BUILD, env=env, stdout=subprocess.PIPE,  # not ROOT: our
+                          # build.py would shadow the "build" package there
+                          stderr=subprocess.STDOUT, text=True)
+    if done.returncode != 0:
+        raise BuildError("building the wheel failed:\n" + done.stdout[-2000:])
+    built += sorted(DIST.glob(f"dcc_bridge-{full}*"))  # the wheel and the sdist
+    for path in built:
+        print(f"  {path.relative_to(ROOT)}  ({path.stat().st_size:,} bytes)")
+    return 0
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "test": cmd_test,
+    "dist": cmd_dist,
 }
 
 
