@@ -1,0 +1,157 @@
+"""Launching simulated host sessions from tests and the demo, and acting as their user.
+
+    with houdini_session(runtime_dir) as houdini:            # graphical, this repo's package installed
+        houdini.click("dcc_bridge_start")                      # a shelf tool
+        houdini.eval("hou.node('/obj').path()")                # the Python Shell
+    with maya_session(runtime_dir, batch=True) as maya: ...   # mayapy
+
+Each session is a real process (``houdini_sim.py`` / ``maya_sim.py``) that starts like the host, then runs a
+main-thread event loop; ``quit()`` (or leaving the ``with`` block) ends it and checks it exited cleanly.
+"""
+import os
+import selectors
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from control import ControlClient
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+HOUDINI_PACKAGE = ROOT / "houdini_package"
+MAYA_MODULE = ROOT / "maya_module"
+
+__all__ = ["SimSession", "houdini_session", "maya_session", "session_env"]
+
+
+def session_env(runtime_dir, **extra):
+    """A clean environment: none of the developer's DCC_BRIDGE_*/HOUDINI_*/MAYA_* variables."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DCC_BRIDGE_", "HOUDINI_", "MAYA_", "PYTHONPATH"))}
+    env["DCC_BRIDGE_RUNTIME_DIR"] = str(runtime_dir)
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update({k: str(v) for k, v in extra.items() if v is not None})
+    return env
+
+
+class SimSession:
+    """A running simulated host and its control channel."""
+
+    def __init__(self, script, args, env, python=None, start_timeout=30):
+        self.command = [str(python or sys.executable), str(HERE / script), *map(str, args)]
+        self.proc = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                     cwd=str(ROOT), text=True)
+        self.startup_output = []
+        try:
+            port = self._await_control(start_timeout)
+            self.control = ControlClient(port)
+        except BaseException:
+            self.kill()
+            raise
+
+    def _await_control(self, timeout):
+        selector = selectors.DefaultSelector()
+        selector.register(self.proc.stdout, selectors.EVENT_READ)
+        try:
+            while True:
+                if not selector.select(timeout):
+                    raise RuntimeError(f"{self.command[1]} did not start within {timeout} s; output so far:\n"
+                                       + "".join(self.startup_output))
+                line = self.proc.stdout.readline()
+                if not line:
+                    raise RuntimeError(f"{self.command[1]} exited during start-up (code {self.proc.wait()}):\n"
+                                       + "".join(self.startup_output) + self.proc.stderr.read())
+                if line.startswith("control "):
+                    return int(line.split()[1])
+                self.startup_output.append(line)
+        finally:
+            selector.close()
+
+    # ------------------------------------------------------------------------------------ the user
+
+    def exec(self, code):
+        """Run code in the host's ``__main__`` (Script Editor / Python Shell); returns what it printed."""
+        return self.control.request("exec", code=code)
+
+    def eval(self, expr):
+        return self.control.request("eval", expr=expr)
+
+    def click(self, tool):
+        """Houdini: click a shelf tool (by tool name)."""
+        return self.control.request("click", tool=tool)
+
+    def menu(self, *path):
+        """Maya: pick a menu item by its labels, e.g. ``menu("Houdini Bridge", "Status")``."""
+        return self.control.request("menu", path=list(path))
+
+    def answer(self, *values):
+        """Queue the user's answers to the next dialogs, in order."""
+        for value in values:
+            self.control.request("answer", value=value)
+
+    def shown(self):
+        """What the host showed the user (messages, status bar, warnings, menus ...)."""
+        return self.control.request("shown")
+
+    # ------------------------------------------------------------------------------------ ending
+
+    def quit(self, timeout=20):
+        """Quit through the control channel; returns the exit code (and the output, on ``self.output``)."""
+        if self.proc.poll() is None:
+            try:
+                self.control.request("quit")
+            except (OSError, RuntimeError):
+                pass
+        return self._finish(timeout)
+
+    def signal(self, sig=signal.SIGTERM, timeout=20):
+        self.proc.send_signal(sig)
+        return self._finish(timeout)
+
+    def _finish(self, timeout):
+        try:
+            out, err = self.proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise
+        self.output = "".join(self.startup_output) + out
+        self.errors = err
+        self.control.close()
+        return self.proc.returncode
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.communicate(timeout=10)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, *exc):
+        if self.proc.poll() is None:
+            code = self.quit()
+            if exc_type is None and code != 0:
+                raise AssertionError(f"{self.command[1]} exited with {code}:\n{self.errors}")
+
+
+def houdini_session(runtime_dir, hython=False, packages=HOUDINI_PACKAGE, prefs_dir=None, env=None, python=None,
+                    version="20.5.487"):
+    """A simulated Houdini (graphical unless ``hython``) with the packages in ``packages`` installed."""
+    args = ["--version", version]
+    if hython:
+        args.append("--hython")
+    extra = dict(env or {}, HOUDINI_PACKAGE_DIR=packages,
+                 HOUDINI_USER_PREF_DIR=prefs_dir or Path(runtime_dir).parent / "houdini_prefs")
+    return SimSession("houdini_sim.py", args, session_env(runtime_dir, **extra), python=python)
+
+
+def maya_session(runtime_dir, batch=False, modules=MAYA_MODULE, app_dir=None, env=None, python=None,
+                 version="2025"):
+    """A simulated Maya (graphical unless ``batch``) with the modules in ``modules`` installed."""
+    args = ["--version", version]
+    if batch:
+        args.append("--batch")
+    extra = dict(env or {}, MAYA_MODULE_PATH=modules,
+                 MAYA_APP_DIR=app_dir or Path(runtime_dir).parent / "maya_app_dir")
+    return SimSession("maya_sim.py", args, session_env(runtime_dir, **extra), python=python)
