@@ -53,7 +53,7 @@ class RemoteMethod:
         return str(self._resolve())
 
     def __eq__(self, other):
-        if isinstance(other, RemoteMethod):
+        if type(other) is RemoteMethod:
             other = other._resolve()
         return self._resolve() == other
 

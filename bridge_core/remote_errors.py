@@ -53,7 +53,8 @@ def _builtin_root(cls):
 
 def is_shippable_class(obj):
     """True for an exception class that is not a builtin (those travel by name anyway)."""
-    return isinstance(obj, type) and issubclass(obj, BaseException) and obj.__module__ != "builtins"
+    # type(obj), not isinstance(obj, type): isinstance would ask a proxy for its remote __class__
+    return issubclass(type(obj), type) and issubclass(obj, BaseException) and obj.__module__ != "builtins"
 
 
 def describe(cls):

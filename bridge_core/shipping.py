@@ -131,7 +131,7 @@ def _global_names(code):
 
 
 def _module_name(value):
-    if isinstance(value, types.ModuleType):
+    if issubclass(type(value), types.ModuleType):  # type(), so a proxy is not asked for its remote class
         return value.__name__
     remote = getattr(type(value), "_bridge_module", None)
     if isinstance(remote, str):  # a proxy of a remote module
@@ -142,7 +142,7 @@ def _module_name(value):
 
 
 def _check_plain_function(func, what):
-    if not isinstance(func, types.FunctionType):
+    if type(func) is not types.FunctionType:
         raise ShippingError(f"{what} must be a plain function (def or lambda), not a {type(func).__name__}")
     if func.__closure__:
         names = ", ".join(func.__code__.co_freevars)
@@ -171,7 +171,7 @@ def prepare(func):
             module = _module_name(value)
             if module is not None:
                 imports[global_name] = module
-            elif isinstance(value, types.FunctionType) and value.__module__ == function.__module__:
+            elif type(value) is types.FunctionType and value.__module__ == function.__module__:
                 _check_plain_function(value, global_name)
                 add(value)
             elif not hasattr(builtins, global_name):

@@ -42,10 +42,9 @@ def encode(value, where="the value"):
                 tuple(encode(value[k], f"{where}[{k!r}]") for k in keys))
     if kind in (set, frozenset):
         return ("s" if kind is set else "f", tuple(encode(v, f"an item of {where}") for v in value))
-    if isinstance(value, (bool, int, float, str, bytes)):  # subclasses (enums, str subclasses): their base value
-        for base in (bool, int, float, str, bytes):
-            if isinstance(value, base):
-                return base(value)
+    for base in (bool, int, float, str, bytes):  # subclasses (IntEnum, str subclasses): their base value
+        if issubclass(kind, base):  # kind = type(value): a proxy is never asked for its remote class
+            return base(value)
     raise ShippingError(
         f"{where} is a {kind.__module__}.{kind.__qualname__}, which cannot be copied across the bridge. Return or "
         f"pass plain data instead (for a Houdini node: its path; for geometry: positions as bytes or lists).")
