@@ -183,3 +183,39 @@ def test_lost_connection_fails_the_waiting_call_at_once(process_server):
         assert isinstance(outcome["error"], ConnectionError)
         with pytest.raises(bridge_core.ConnectionLostError):
             bridge.eval("1")
+
+
+CLIENT_WITHOUT_HOU = """
+import sys, bridge_core
+assert "hou" not in sys.modules
+try:
+    import hou
+except ImportError:
+    pass
+else:
+    raise SystemExit("hou must not be importable in this client")
+connection, hou = bridge_core.import_remote_module(port=int(sys.argv[1]))
+node = hou.node("/obj").createNode("geo", "from_a_plain_client")
+assert node.path() == "/obj/from_a_plain_client", node.path()
+assert hou.node("/obj/from_a_plain_client") == node
+try:
+    hou.node("/obj").createNode("no_such_node_type")
+except hou.OperationFailed as exc:
+    print("caught", type(exc).__name__)
+node.destroy()
+connection.close()
+"""
+
+
+def test_a_client_that_has_no_hou_of_its_own(process_server, runtime_dir):
+    """As in Maya: the client cannot import hou, so proxies must never need the local class."""
+    import subprocess
+    import sys
+
+    from support import ROOT, clean_env
+
+    env = clean_env(runtime_dir, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", CLIENT_WITHOUT_HOU, str(process_server.port)], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == "caught OperationFailed"
