@@ -186,6 +186,152 @@ def cmd_demo(args):
     return subprocess.call([str(python), str(ROOT / "tests" / "demo.py"), *args.rest], cwd=ROOT)
 
 
+# ------------------------------------------------------------------------------------------ install
+
+
+def _home():
+    return Path(os.environ.get("HOME") or os.environ.get("USERPROFILE") or Path.home())
+
+
+def data_dir():
+    """Where install keeps its copy of the packages and its manifest (per user, like the runtime folder)."""
+    if sys.platform.startswith("win"):
+        base = Path(os.environ["APPDATA"]) if os.environ.get("APPDATA") else _home() / "AppData" / "Roaming"
+    elif sys.platform == "darwin":
+        base = _home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ["XDG_DATA_HOME"]) if os.environ.get("XDG_DATA_HOME") else _home() / ".local" / "share"
+    return base / "dcc_bridge"
+
+
+def houdini_pref_dirs():
+    """Houdini's per-user preference folders (``$HOUDINI_USER_PREF_DIR``, else every ``houdiniX.Y`` >= 19.5)."""
+    if os.environ.get("HOUDINI_USER_PREF_DIR"):
+        return [Path(os.environ["HOUDINI_USER_PREF_DIR"])]
+    if sys.platform == "darwin":
+        base, pattern = _home() / "Library" / "Preferences" / "houdini", re.compile(r"^(\d+)\.(\d+)$")
+    else:
+        base = _home() / "Documents" if sys.platform.startswith("win") else _home()
+        pattern = re.compile(r"^houdini(\d+)\.(\d+)$")
+    found = []
+    if base.is_dir():
+        for folder in sorted(base.iterdir()):
+            match = pattern.match(folder.name)
+            if match and folder.is_dir() and (int(match.group(1)), int(match.group(2))) >= (19, 5):
+                found.append(folder)
+    return found
+
+
+def maya_app_dir():
+    """Maya's per-user folder (``$MAYA_APP_DIR``, else the platform default)."""
+    if os.environ.get("MAYA_APP_DIR"):
+        return Path(os.environ["MAYA_APP_DIR"])
+    if sys.platform == "darwin":
+        return _home() / "Library" / "Preferences" / "Autodesk" / "maya"
+    return _home() / "Documents" / "maya" if sys.platform.startswith("win") else _home() / "maya"
+
+
+def _writable(folder, flag, created):
+    """Make sure ``folder`` exists and is writable; folders it had to create are appended to ``created``."""
+    missing = [p for p in [folder, *folder.parents] if not p.exists()]
+    created.extend(reversed(missing))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".dcc_bridge_write_test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise BuildError(f"cannot write to {folder} ({exc.strerror or exc}); choose another folder with {flag}")
+    return folder
+
+
+def cmd_install(args):
+    """Install for this user: the package JSON into Houdini's packages/, the .mod into Maya's modules/."""
+    options = argparse.ArgumentParser(prog="build.py install", description=cmd_install.__doc__)
+    options.add_argument("--houdini-prefs", type=Path, action="append",
+                         help="Houdini preferences folder (repeatable; default: $HOUDINI_USER_PREF_DIR or every "
+                              "~/houdiniX.Y)")
+    options.add_argument("--maya-app-dir", type=Path, help="Maya's folder (default: $MAYA_APP_DIR or ~/maya)")
+    options.add_argument("--data-dir", type=Path, default=data_dir(),
+                         help=f"where the installed files live (default: {data_dir()})")
+    options.add_argument("--dev", action="store_true", help="point at this working tree, for live editing")
+    opts = options.parse_args(args.rest)
+    manifest_path = opts.data_dir / "install-manifest.json"
+    if manifest_path.exists():
+        raise BuildError(f"DCC Bridge is already installed (see {manifest_path}); run 'python3 build.py "
+                         f"uninstall' first")
+    houdini_prefs = opts.houdini_prefs or houdini_pref_dirs()
+    if not houdini_prefs:
+        raise BuildError("no Houdini preferences folder found (looked for $HOUDINI_USER_PREF_DIR and ~/houdiniX.Y); "
+                         "start Houdini once, or pass --houdini-prefs DIR")
+    maya_dir = opts.maya_app_dir or maya_app_dir()
+    created = []
+    targets = [_writable(p / "packages", "--houdini-prefs", created) for p in houdini_prefs]
+    modules = _writable(maya_dir / "modules", "--maya-app-dir", created)
+    _writable(opts.data_dir, "--data-dir", created)
+    full = version()
+    python = ensure_venv(REQUIREMENTS / "build.txt")
+    vendored = vendor_rpyc(python)
+    written = []
+    if opts.dev:
+        houdini_root = ROOT / "houdini_package" / "dcc_bridge"
+        maya_root = ROOT / "maya_module" / "dcc_bridge"
+        vendor = ROOT / "bridge_core" / "_vendor"  # git-ignored; gives Houdini's Python our rpyc, not its own
+        if vendor.exists():
+            shutil.rmtree(vendor)
+        vendor.mkdir()
+        (vendor / "__init__.py").write_text('"""Vendored by build.py install --dev (generated)."""\n')
+        _copy_tree(vendored, vendor / "rpyc")
+        written.append(str(vendor))
+    else:
+        payload = opts.data_dir / full
+        if payload.exists():
+            shutil.rmtree(payload)
+        houdini_root = stage_houdini(payload / "houdini", vendored, full) / "dcc_bridge"
+        maya_root = stage_maya(payload / "maya", vendored, full) / "dcc_bridge"
+        written.append(str(payload))
+    package = json.loads((ROOT / "houdini_package" / "dcc_bridge.json").read_text(encoding="utf-8"))
+    package["hpackage"]["version"] = short_version(full)
+    package["hpath"] = (houdini_root / "houdini").as_posix()
+    package["env"] = [{"PKG_DCC_BRIDGE": houdini_root.as_posix()}]
+    for folder in targets:
+        (folder / "dcc_bridge.json").write_text(json.dumps(package, indent=4) + "\n", encoding="utf-8")
+        written.append(str(folder / "dcc_bridge.json"))
+    (modules / "dcc_bridge.mod").write_text(mod_text(full, maya_root.as_posix()), encoding="utf-8")
+    written.append(str(modules / "dcc_bridge.mod"))
+    manifest_path.write_text(json.dumps({"version": full, "dev": opts.dev, "written": written,
+                                         "created_folders": [str(p) for p in created]}, indent=1) + "\n")
+    for path in written:
+        print(f"  wrote {path}")
+    print(f"DCC Bridge {full} installed{' (development mode)' if opts.dev else ''}. Restart Houdini and Maya.")
+    return 0
+
+
+def cmd_uninstall(args):
+    """Remove exactly what install wrote (listed in its manifest)."""
+    options = argparse.ArgumentParser(prog="build.py uninstall", description=cmd_uninstall.__doc__)
+    options.add_argument("--data-dir", type=Path, default=data_dir(), help="the folder given to install")
+    opts = options.parse_args(args.rest)
+    manifest_path = opts.data_dir / "install-manifest.json"
+    if not manifest_path.exists():
+        raise BuildError(f"DCC Bridge is not installed for this user (no {manifest_path}); nothing changed")
+    manifest = json.loads(manifest_path.read_text())
+    for entry in reversed(manifest["written"]):
+        path = Path(entry)
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+        print(f"  removed {path}")
+    manifest_path.unlink()
+    for folder in map(Path, reversed(manifest.get("created_folders", []))):
+        if folder.is_dir() and not any(folder.iterdir()):  # only if still empty: never a user's files
+            folder.rmdir()
+            print(f"  removed {folder}")
+    print(f"DCC Bridge {manifest['version']} uninstalled.")
+    return 0
+
+
 def cmd_dist(args):
     """Build dist/: the Houdini package zip, the Maya module zip (each with a private rpyc), wheel and sdist."""
     python = ensure_venv(REQUIREMENTS / "build.txt")
@@ -215,6 +361,8 @@ COMMANDS = {
     "demo": cmd_demo,
     "test": cmd_test,
     "dist": cmd_dist,
+    "install": cmd_install,
+    "uninstall": cmd_uninstall,
 }
 
 
