@@ -94,3 +94,24 @@ class BridgeProcess:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def interpreter(version):
+    """A working ``pythonX.Y`` for ``version`` ("3.9"): pyenv's, else one on PATH; None when absent."""
+    import glob
+    import shutil
+
+    candidates = []
+    pyenv_root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    candidates += sorted(glob.glob(os.path.join(pyenv_root, "versions", f"{version}.*", "bin", f"python{version}")))
+    if shutil.which(f"python{version}"):
+        candidates.append(shutil.which(f"python{version}"))
+    for candidate in candidates:
+        try:
+            done = subprocess.run([candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                                  capture_output=True, text=True, timeout=30)
+        except OSError:
+            continue
+        if done.returncode == 0 and done.stdout.strip() == version:
+            return candidate
+    return None

@@ -1,0 +1,203 @@
+"""Build and ship: reproducible zips with a private rpyc that coexist with Houdini's rpyc 4.1.0 (issue: dist)."""
+import hashlib
+import importlib.util
+import json
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from support import ROOT, clean_env, interpreter, read_line
+
+spec = importlib.util.spec_from_file_location("dcc_build", ROOT / "build.py")
+build = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(build)
+VERSION = build.version()
+
+
+@pytest.fixture(scope="session")
+def vendored():
+    return build.vendor_rpyc(build.venv_python())
+
+
+@pytest.fixture(scope="session")
+def zips(vendored, tmp_path_factory):
+    out = tmp_path_factory.mktemp("dist")
+    result = {}
+    for host, stage in (("houdini", build.stage_houdini), ("maya", build.stage_maya)):
+        folder = stage(tmp_path_factory.mktemp(f"stage-{host}"), vendored, VERSION)
+        result[host] = build.write_zip(folder, out / f"dcc_bridge-{host}-{VERSION}.zip")
+    return result
+
+
+@pytest.fixture(scope="session")
+def unpacked(zips, tmp_path_factory):
+    folders = {}
+    for host, path in zips.items():
+        folder = tmp_path_factory.mktemp(f"unpacked-{host}")
+        with zipfile.ZipFile(path) as archive:
+            archive.extractall(folder)
+        folders[host] = folder
+    return folders
+
+
+def _venv(folder, *packages):
+    venv.EnvBuilder(with_pip=bool(packages), clear=True).create(folder)
+    python = build.venv_python(folder)
+    if packages:
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *packages],
+                       check=True, timeout=300)
+    return python
+
+
+@pytest.fixture(scope="session")
+def houdini_like_python(tmp_path_factory):
+    """A Python that already has rpyc 4.1.0, as Houdini 20.5/21.0 do (what hrpyc uses)."""
+    return _venv(tmp_path_factory.mktemp("venv-rpyc41"), "rpyc==4.1.0")
+
+
+@pytest.fixture(scope="session")
+def bare_python(tmp_path_factory):
+    """A Python with no rpyc at all, as Maya's."""
+    return _venv(tmp_path_factory.mktemp("venv-bare"))
+
+
+def test_zips_are_reproducible(vendored, zips, tmp_path):
+    for host, stage in (("houdini", build.stage_houdini), ("maya", build.stage_maya)):
+        again = build.write_zip(stage(tmp_path / host, vendored, VERSION), tmp_path / f"{host}.zip")
+        assert hashlib.sha256(again.read_bytes()).digest() == hashlib.sha256(zips[host].read_bytes()).digest()
+
+
+def test_houdini_zip_is_an_hpackage_layout(zips, unpacked):
+    with zipfile.ZipFile(zips["houdini"]) as archive:
+        names = archive.namelist()
+    assert {n.split("/")[0] for n in names} == {"dcc_bridge.json", "dcc_bridge"}
+    assert "dcc_bridge/README.md" in names
+    python_dir = "dcc_bridge/houdini/scripts/python/"
+    assert python_dir + "bridge_core/_vendor/rpyc/core/protocol.py" in names
+    assert not any(n.endswith(("rpyc_classic.py", "rpyc_registry.py", "zerodeploy.py")) for n in names)
+    assert not any("__pycache__" in n or "tests/" in n or "hostloop" in n for n in names)
+    assert not any(n.endswith(("scripts/123.py", "scripts/456.py")) for n in names)
+    package = json.loads((unpacked["houdini"] / "dcc_bridge.json").read_text())
+    assert package["hpackage"]["version"] == build.short_version(VERSION)
+    hpackage = Path(sys.executable).parent / "hpackage"
+    done = subprocess.run([str(hpackage), "-v", "1", "author", "verifyjson",
+                           str(unpacked["houdini"] / "dcc_bridge.json")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_maya_zip_is_a_module(zips, unpacked):
+    with zipfile.ZipFile(zips["maya"]) as archive:
+        names = archive.namelist()
+    assert {n.split("/")[0] for n in names} == {"dcc_bridge.mod", "dcc_bridge"}
+    assert "dcc_bridge/scripts/userSetup.py" in names
+    assert "dcc_bridge/scripts/bridge_core/_vendor/rpyc/__init__.py" in names
+    assert (unpacked["maya"] / "dcc_bridge.mod").read_text() == f"+ dcc_bridge {VERSION} ./dcc_bridge\n"
+
+
+def test_the_version_has_one_source(unpacked):
+    from bridge_core import __version__
+
+    assert VERSION == __version__
+    repo_package = json.loads((ROOT / "houdini_package" / "dcc_bridge.json").read_text())
+    assert repo_package["hpackage"]["version"] == build.short_version(__version__)
+    assert (ROOT / "maya_module" / "dcc_bridge.mod").read_text().split()[2] == __version__
+    done = subprocess.run([sys.executable, "-m", "bridge_core", "--version"], capture_output=True, text=True,
+                          cwd=str(ROOT))
+    assert done.stdout.strip() == f"DCC Bridge {__version__}"
+
+
+SERVE_FROM_PACKAGE = """
+import sys
+import rpyc
+import bridge_core
+from bridge_core import _rpyc
+print("versions", rpyc.__version__, _rpyc.RPYC_VERSION, _rpyc.VENDORED, bridge_core.__file__, flush=True)
+server = bridge_core.start_server(port=0, app="houdini")
+print("serving", server.port, flush=True)
+sys.stdin.read()
+server.stop()
+"""
+
+DRIVE_FROM_MODULE = """
+import sys
+import bridge_core
+from bridge_core import _rpyc
+try:
+    import rpyc
+except ImportError:
+    pass
+else:
+    raise SystemExit("this client should have no rpyc of its own")
+connection, hou = bridge_core.import_remote_module(port=int(sys.argv[1]))
+node = hou.node("/obj").createNode("geo", "shipped")
+print(node.path(), _rpyc.VENDORED, "%d.%d" % sys.version_info[:2])
+connection.close()
+"""
+
+
+def _serve(python, unpacked_houdini, runtime_dir, code=SERVE_FROM_PACKAGE):
+    scripts = unpacked_houdini / "dcc_bridge" / "houdini" / "scripts" / "python"
+    env = clean_env(runtime_dir, PYTHONPATH=f"{scripts}{__import__('os').pathsep}{ROOT / 'tests/hosts/houdini'}")
+    proc = subprocess.Popen([str(python), "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    return proc
+
+
+def _drive(python, unpacked_maya, runtime_dir, port):
+    env = clean_env(runtime_dir, PYTHONPATH=str(unpacked_maya / "dcc_bridge" / "scripts"))
+    return subprocess.run([str(python), "-c", DRIVE_FROM_MODULE, str(port)], capture_output=True, text=True,
+                          env=env, timeout=60)
+
+
+def test_packages_coexist_with_houdinis_own_rpyc(houdini_like_python, bare_python, unpacked, runtime_dir):
+    server = _serve(houdini_like_python, unpacked["houdini"], runtime_dir)
+    try:
+        versions = read_line(server.stdout, 30, "the server's versions").split()
+        assert versions[1] == "(4,", "import rpyc in the host must still give Houdini's 4.1.0"
+        assert versions[4] == "6.0.2" and versions[5] == "True"
+        assert str(unpacked["houdini"]) in versions[6]
+        port = int(read_line(server.stdout, 30, "the server to start").split()[1])
+        done = _drive(bare_python, unpacked["maya"], runtime_dir, port)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert done.stdout.split()[:2] == ["/obj/shipped", "True"]
+    finally:
+        server.stdin.close()
+        server.wait(20)
+        server.stdout.close()
+        server.stderr.close()
+
+
+@pytest.mark.parametrize("client_version,server_version", [("3.9", "3.11"), ("3.10", "3.11"), ("3.11", "3.9"),
+                                                           ("3.11", "3.10")])
+def test_across_interpreters(unpacked, runtime_dir, client_version, server_version):
+    """Maya 2024 (3.10) driving Houdini 20.5 (3.11) is a normal pair; the shipped zips need no pip."""
+    client_python, server_python = interpreter(client_version), interpreter(server_version)
+    if client_python is None or server_python is None:
+        missing = client_version if client_python is None else server_version
+        pytest.skip(f"Python {missing} is not installed on this machine (pyenv or python{missing} on PATH)")
+    server = _serve(server_python, unpacked["houdini"], runtime_dir, code=SERVE_FROM_PACKAGE.replace(
+        "import rpyc\n", "").replace("rpyc.__version__", "'none'"))
+    try:
+        read_line(server.stdout, 30, "the server's versions")
+        port = int(read_line(server.stdout, 30, "the server to start").split()[1])
+        done = _drive(client_python, unpacked["maya"], runtime_dir, port)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert done.stdout.split() == ["/obj/shipped", "True", client_version]
+    finally:
+        server.stdin.close()
+        server.wait(20)
+        server.stdout.close()
+        server.stderr.close()
+
+
+def test_core_and_host_glue_need_no_python_newer_than_3_9():
+    vermin = Path(sys.executable).parent / "vermin"
+    done = subprocess.run([str(vermin), "-t=3.9-", "--violations", "--no-tips", "--eval-annotations",
+                           "bridge_core", "houdini_package", "maya_module"], capture_output=True, text=True,
+                          cwd=str(ROOT))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Target versions not met" not in done.stdout
