@@ -183,7 +183,7 @@ def cmd_test(args):
 def cmd_demo(args):
     """Run the main job: Maya (stand-in) drives Houdini (stand-in) through the bridge; prints a transcript."""
     python = ensure_venv(REQUIREMENTS / "runtime.txt")
-    return subprocess.call([str(python), str(ROOT / "tests" / "demo.py"), *args.rest], cwd=ROOT)
+    return subprocess.call([str(python), str(ROOT / "demo" / "demo.py"), *args.rest], cwd=ROOT)
 
 
 # ------------------------------------------------------------------------------------------ install

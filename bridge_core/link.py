@@ -118,6 +118,10 @@ class Link:
         self._replace(bridge)
         return bridge
 
+    def call(self, func, *args, **kwargs):
+        """``Bridge.call`` on the live connection (reconnecting once if it was lost)."""
+        return self.ensure().call(func, *args, **kwargs)
+
     # ------------------------------------------------------------------------------------ modules
 
     def module(self, name):

@@ -1,0 +1,131 @@
+"""The DCC Bridge demo: a simulated Maya drives a simulated Houdini, then Houdini drives Maya.
+
+Run by ``python3 build.py demo``. Both hosts are the project's stand-ins (``tests/hosts``) running as real
+processes with this repository's Houdini package and Maya module installed the way a user installs them;
+everything the demo does is what a user would do: click a shelf tool, pick a menu item, type in the Script
+Editor or Python Shell. It prints a transcript, exits 0 on success, and leaves no process or session file
+behind (its session files live in a temporary folder).
+"""
+import os
+import socket
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "hosts"))
+
+from sessions import houdini_session, maya_session  # noqa: E402
+
+WIDTH = 100
+
+
+def say(who, text):
+    prefix = f"[{who}]".ljust(10)
+    lines = str(text).rstrip("\n").splitlines() or [""]
+    print(prefix + lines[0][:WIDTH])
+    for line in lines[1:]:
+        print(" " * 10 + line[:WIDTH])
+
+
+def typed(who, session, code):
+    """Show code as typed into the host's console, run it there, show what it printed."""
+    code = textwrap.dedent(code).strip("\n")
+    for i, line in enumerate(code.splitlines()):
+        say(who, (">>> " if i == 0 else "... ") + line)
+    output = session.exec(code)
+    if output.strip():
+        say(who, output)
+    return output
+
+
+def houdini_choice(runtime):
+    """The label the Connect dialog shows for the (only) Houdini session, as the user would read it."""
+    import json
+
+    session = json.loads(next(runtime.glob("session-houdini-*.json")).read_text())
+    return f"Houdini pid {session['pid']}, port {session['port']}" + (f", {session['scene']}" if session["scene"]
+                                                                      else "")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def main():
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="dcc-bridge-demo-") as scratch:
+        scratch = Path(scratch)
+        runtime = scratch / "runtime"
+        env = {"DCC_BRIDGE_PORT": free_port()}  # never the user's real 18811
+        print("DCC Bridge demo: Maya drives Houdini, and Houdini drives Maya (both simulated stand-ins)\n")
+
+        say("houdini", "starting a graphical Houdini with the DCC Bridge package installed ...")
+        with houdini_session(runtime, env=env, prefs_dir=scratch / "houdini_prefs") as houdini:
+            say("houdini", "shelf: DCC Bridge > Start Bridge Server")
+            houdini.click("dcc_bridge_start")
+            say("houdini", f"status bar: {houdini.shown()['status'][-1]}")
+
+            say("maya", "starting a graphical Maya with the DCC Bridge module installed ...")
+            with maya_session(runtime, env=env, app_dir=scratch / "maya_app_dir") as maya:
+                choice = houdini_choice(runtime)
+                say("maya", f"menu: Houdini Bridge > Connect to Houdini...  -> the user picks \"{choice}\"")
+                maya.answer(choice)
+                maya.menu("Houdini Bridge", "Connect to Houdini...")
+                say("maya", "Script Editor (Python tab):")
+                typed("maya", maya, """
+                    geo = hou.node("/obj").createNode("geo", "from_maya")
+                    geo.parm("tx").set(2.5)
+                    print(geo.path(), "tx =", geo.parm("tx").eval())
+                """)
+                typed("maya", maya, """
+                    try:
+                        hou.node("/obj").createNode("no_such_node_type")
+                    except hou.OperationFailed as error:
+                        print("caught hou.OperationFailed:", error.instanceMessage())
+                """)
+                typed("maya", maya, """
+                    def child_names(path):
+                        import hou
+                        return [child.name() for child in hou.node(path).children()]
+
+                    from dcc_bridge_maya import houdini_link
+                    print("in one round trip:", houdini_link.link().call(child_names, "/obj"))
+                """)
+                say("houdini", "Python Shell:")
+                typed("houdini", houdini, "print([n.name() for n in hou.node('/obj').children()])")
+                calls = houdini.shown().get("off_main_thread_calls", 0)
+                say("houdini", f"hou calls that ran off Houdini's main thread: {calls}")
+
+                say("maya", "menu: Houdini Bridge > Start Maya Server")
+                maya.menu("Houdini Bridge", "Start Maya Server")
+                say("houdini", "shelf: DCC Bridge > Connect to Maya")
+                houdini.click("dcc_bridge_connect_maya")
+                typed("houdini", houdini, """
+                    cube = hou.session.cmds.polyCube(name="from_houdini")[0]
+                    print(cube, hou.session.cmds.xform(cube, query=True, translation=True))
+                """)
+                typed("maya", maya, "from maya import cmds\nprint(cmds.ls(type='transform'))")
+                say("maya", "quitting Maya")
+            say("houdini", "quitting Houdini")
+        leftovers = list(runtime.glob("session-*.json")) if runtime.exists() else []
+        if leftovers:
+            say("demo", f"FAILED: session files left behind: {leftovers}")
+            return 1
+    say("demo", f"done in {time.monotonic() - started:.1f} s; no process or session file left behind.")
+    return 0
+
+
+if __name__ == "__main__":
+    if os.environ.get("DCC_BRIDGE_DEMO_DEBUG"):
+        sys.exit(main())
+    try:
+        sys.exit(main())
+    except Exception as exc:  # one readable line, not a traceback dump
+        print(f"\ndemo failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+        print("(set DCC_BRIDGE_DEMO_DEBUG=1 for the full traceback)")
+        sys.exit(1)
