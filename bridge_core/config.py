@@ -24,7 +24,7 @@ from typing import Mapping, Optional
 
 from .errors import ConfigError
 
-__all__ = ["Settings", "load", "default_runtime_dir", "DEFAULT_PORT", "DEFAULT_HOST"]
+__all__ = ["Settings", "load", "default_runtime_dir", "autostart_choice", "DEFAULT_PORT", "DEFAULT_HOST"]
 
 PREFIX = "DCC_BRIDGE_"
 DEFAULT_HOST = "127.0.0.1"
@@ -64,6 +64,21 @@ def default_runtime_dir(environ=None, platform=None):
     else:
         base = Path(environ["XDG_DATA_HOME"]) if environ.get("XDG_DATA_HOME") else home / ".local" / "share"
     return base / "dcc_bridge" / "runtime"
+
+
+def autostart_choice(remembered, where_remembered, environ=None):
+    """Whether a host should start its server at launch: ``(enabled, source)``.
+
+    ``DCC_BRIDGE_AUTOSTART`` (from the environment, houdini.env or Maya.env) wins; then the user's remembered
+    choice (``remembered``: True/False, or None if never chosen, kept by the host in ``where_remembered``);
+    else off.
+    """
+    from_env = load(environ).autostart
+    if from_env is not None:
+        return from_env, PREFIX + "AUTOSTART"
+    if isinstance(remembered, bool):
+        return remembered, where_remembered
+    return False, "the default"
 
 
 def _port(name, text):

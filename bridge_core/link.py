@@ -68,6 +68,10 @@ class Link:
             self._target = (host, port, token)
             return bridge
 
+    def sessions(self):
+        """The live sessions of this link's app on this machine, newest first."""
+        return [s for s in discovery.list_sessions(config.load().runtime_dir) if s.app == self.app]
+
     def connect_session(self, session):
         """Connect to a ``discovery.SessionInfo`` found on this machine."""
         return self.connect(session.host, session.port, session.token)

@@ -48,6 +48,8 @@ class BridgeStream(SocketStream):
 
     def read(self, count):
         """Exactly ``count`` bytes as ``bytes`` (one allocation; MSG_WAITALL where the OS has it)."""
+        if not count:
+            return b""
         data = self._recv(count, _WAITALL)
         if len(data) == count:
             return data
@@ -59,31 +61,25 @@ class BridgeStream(SocketStream):
         """Fill a writable memoryview completely."""
         position, count = 0, len(view)
         while position < count:
-            try:
-                received = self.sock.recv_into(view[position:], count - position)
-            except socket.timeout:
-                continue
-            except OSError as exc:
-                if exc.errno in _RETRY:
-                    continue
-                self._fail(exc)
-            if not received:
-                self._fail("connection closed by peer")
-            position += received
+            position += self._io(self.sock.recv_into, view[position:], count - position)
 
     def _recv(self, count, flags=0):
+        return self._io(self.sock.recv, count, flags)
+
+    def _io(self, receive, *args):
+        """One receive call: retried on timeouts and EINTR/EAGAIN; EOFError when the peer is gone."""
         while True:
             try:
-                data = self.sock.recv(count, flags)
+                result = receive(*args)
             except socket.timeout:
                 continue
             except OSError as exc:
                 if exc.errno in _RETRY:
                     continue
                 self._fail(exc)
-            if not data:
+            if not result:
                 self._fail("connection closed by peer")
-            return data
+            return result
 
     def _fail(self, reason):
         self.close()

@@ -30,7 +30,7 @@ import traceback
 
 from hostloop import LOOP
 
-__all__ = ["ControlServer", "ControlClient", "ControlError", "capture_stdout"]
+__all__ = ["ControlServer", "ControlClient", "ControlError", "capture_stdout", "serve_session"]
 
 
 class ControlError(Exception):
@@ -100,6 +100,19 @@ class ControlServer:
 
     def close(self):
         self._listener.close()
+
+
+def serve_session(handlers):
+    """The end of a simulated host's start-up: announce the control port, run the main loop until ``quit``,
+    SIGTERM or SIGINT (each of which leaves the loop, as closing the application would)."""
+    import signal
+
+    control = ControlServer(handlers)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: LOOP.stop())
+    print("control", control.port, flush=True)
+    LOOP.run()
+    control.close()
 
 
 class ControlClient:

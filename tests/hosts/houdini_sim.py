@@ -13,7 +13,6 @@ and no ``hdefereval``, and only serves the control channel. The process prints `
 import argparse
 import os
 import runpy
-import signal
 import sys
 import traceback
 import xml.etree.ElementTree as ElementTree
@@ -23,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE / "houdini"), str(HERE)]
 
 import _houdini_sim  # noqa: E402  (the stand-in's private switches)
-from control import ControlServer, capture_stdout  # noqa: E402
+from control import capture_stdout, serve_session  # noqa: E402
 from hostloop import LOOP  # noqa: E402
 from houdini_packages import load_packages  # noqa: E402
 
@@ -118,12 +117,7 @@ def main():
     if not args.hython:
         _houdini_sim.enable_ui()
         run_scripts(path, "uiready.py")
-    control = ControlServer(make_handlers(tools, shelves))
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: LOOP.stop())
-    print("control", control.port, flush=True)
-    LOOP.run()
-    control.close()
+    serve_session(make_handlers(tools, shelves))
     return 0
 
 

@@ -11,7 +11,6 @@ the idle loop, where ``executeDeferred`` work runs. Prints ``control <port>`` wh
 """
 import argparse
 import os
-import signal
 import sys
 import traceback
 from pathlib import Path
@@ -20,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE / "maya"), str(HERE)]
 
 import _maya_sim  # noqa: E402  (the stand-in's private switches)
-from control import ControlServer, capture_stdout  # noqa: E402
+from control import capture_stdout, serve_session  # noqa: E402
 from hostloop import LOOP  # noqa: E402
 from maya_modules import load_modules  # noqa: E402
 
@@ -94,12 +93,7 @@ def main():
         _maya_sim.enable_gui()
     if not os.environ.get("MAYA_SKIP_USERSETUP_PY"):
         run_user_setups()
-    control = ControlServer(make_handlers())
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: LOOP.stop())
-    print("control", control.port, flush=True)
-    LOOP.run()
-    control.close()
+    serve_session(make_handlers())
     _maya_sim.save_prefs()
     return 0
 

@@ -9,7 +9,6 @@ thread.
 """
 import __main__
 
-from bridge_core import config, discovery
 from bridge_core.link import Link
 
 from . import executor
@@ -38,7 +37,7 @@ def bind_hou():
 
 def sessions():
     """Live Houdini sessions on this machine, newest first."""
-    return [s for s in discovery.list_sessions(config.load().runtime_dir) if s.app == "houdini"]
+    return link().sessions()
 
 
 def connect(host, port, token=None):

@@ -22,13 +22,9 @@ def remember_houdini(host, port):
 
 
 def autostart():
-    """``(enabled, source)``."""
-    from_env = config.load().autostart
-    if from_env is not None:
-        return from_env, "DCC_BRIDGE_AUTOSTART"
-    if cmds.optionVar(exists=AUTOSTART):
-        return bool(cmds.optionVar(query=AUTOSTART)), "the menu"
-    return False, "the default"
+    """``(enabled, source)``: from DCC_BRIDGE_AUTOSTART, else the remembered menu choice, else off."""
+    remembered = bool(cmds.optionVar(query=AUTOSTART)) if cmds.optionVar(exists=AUTOSTART) else None
+    return config.autostart_choice(remembered, "the menu")
 
 
 def set_autostart(enabled):

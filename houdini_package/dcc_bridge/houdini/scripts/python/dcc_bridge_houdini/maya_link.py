@@ -8,7 +8,6 @@ there is no connection. Callbacks from Maya run on Houdini's main thread.
 """
 import hou
 
-from bridge_core import config, discovery
 from bridge_core.link import Link
 
 from . import executor
@@ -28,7 +27,7 @@ def link():
 
 def sessions():
     """Live Maya sessions on this machine, newest first."""
-    return [s for s in discovery.list_sessions(config.load().runtime_dir) if s.app == "maya"]
+    return link().sessions()
 
 
 def connect(session):

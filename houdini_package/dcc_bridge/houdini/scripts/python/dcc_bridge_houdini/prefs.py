@@ -40,13 +40,7 @@ def _read():
 
 def autostart():
     """``(enabled, source)``: from DCC_BRIDGE_AUTOSTART, else the remembered shelf choice, else off."""
-    from_env = config.load().autostart
-    if from_env is not None:
-        return from_env, "DCC_BRIDGE_AUTOSTART"
-    remembered = _read().get("autostart")
-    if isinstance(remembered, bool):
-        return remembered, "the shelf"
-    return False, "the default"
+    return config.autostart_choice(_read().get("autostart"), "the shelf")
 
 
 def set_autostart(enabled):
