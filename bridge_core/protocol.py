@@ -10,13 +10,17 @@
    per-connection dispatcher thread, which runs it through the executor (the host's main thread) and sends
    the reply. Housekeeping (ping, reference release, close, root) runs on the reader. With the ``direct``
    executor everything runs on the reader, as in plain rpyc.
-3. **Errors are ours.** A call past the timeout raises ``BridgeTimeoutError`` and leaves the connection
+3. **Released proxies are batched.** rpyc sends one message per proxy that dies (every temporary
+   ``hou.node(p)``); here they are collected and sent as one message every ``DEL_BATCH`` proxies, or with
+   the next call once ``DEL_DELAY`` passed, so the server is not kept busy between a reply and the next call.
+4. **Errors are ours.** A call past the timeout raises ``BridgeTimeoutError`` and leaves the connection
    usable; a connection that dies wakes every waiter with ``ConnectionLostError``; exceptions and exception
    classes travel as described in ``remote_errors``.
 
     conn = BridgeConnection(service, BridgeChannel(BridgeStream(sock)), {"bridge_executor": executor})
     conn.start_reader("dcc-bridge-reader")
 """
+import collections
 import inspect
 import logging
 import queue
@@ -33,7 +37,11 @@ log = logging.getLogger("dcc_bridge.protocol")
 
 __all__ = ["BridgeConnection", "INLINE_HANDLERS"]
 
-INLINE_HANDLERS = frozenset({consts.HANDLE_PING, consts.HANDLE_DEL, consts.HANDLE_CLOSE, consts.HANDLE_GETROOT})
+HANDLE_DEL_BATCH = 64  # ours: release many proxies' references in one message (rpyc's go up to 20)
+INLINE_HANDLERS = frozenset({consts.HANDLE_PING, consts.HANDLE_DEL, HANDLE_DEL_BATCH, consts.HANDLE_CLOSE,
+                             consts.HANDLE_GETROOT})
+DEL_BATCH = 64         # release references once this many proxies died ...
+DEL_DELAY = 0.5        # ... or at the next call once the oldest waited this long (seconds)
 
 
 class _Wake:
@@ -59,6 +67,8 @@ class BridgeConnection(Connection):
         self._cleaned = False
         super().__init__(root, channel, dict(config, bind_threads=False))
         self._proxy_classes = {}
+        self._dead_proxies = collections.deque()  # (id_pack, count) waiting for a HANDLE_DEL_BATCH
+        self._oldest_dead = 0.0
         self._bulk_boxed = 0      # Pending buffers boxed and not yet written
         self._bulk_incoming = []  # a stack: the bulk buffers of each message being dispatched
         self._executor = self._config.get("bridge_executor") or direct
@@ -96,8 +106,9 @@ class BridgeConnection(Connection):
                 return
             self._cleaned = True
         self._closed = True
-        pending = list(self._request_callbacks.values())
-        self._request_callbacks.clear()
+        callbacks = getattr(self, "_request_callbacks", {})  # absent if __init__ failed half-way
+        pending = list(callbacks.values())
+        callbacks.clear()
         try:
             super()._cleanup(_anyway)
         except Exception:
@@ -110,10 +121,35 @@ class BridgeConnection(Connection):
 
     # ------------------------------------------------------------------------------------ requests out
 
+    def async_request(self, handler, *args, **kwargs):
+        if handler == consts.HANDLE_DEL and not self._closed:  # from a dying proxy's __del__: batch it
+            if not self._dead_proxies:
+                self._oldest_dead = time.monotonic()
+            self._dead_proxies.append((object.__getattribute__(args[0], "____id_pack__"), args[1]))
+            if len(self._dead_proxies) >= DEL_BATCH:
+                self._release_dead_proxies()
+            return None
+        return super().async_request(handler, *args, **kwargs)
+
+    def _release_dead_proxies(self):
+        batch = []
+        while self._dead_proxies:
+            try:
+                batch.append(self._dead_proxies.popleft())
+            except IndexError:  # another thread emptied it
+                break
+        if batch:
+            try:
+                self._async_request(HANDLE_DEL_BATCH, (tuple(batch),))
+            except Exception:  # the connection is closing: the server drops everything anyway
+                pass
+
     def sync_request(self, handler, *args):
         timeout = self._config["sync_request_timeout"]
         if self._closed:
             raise ConnectionLostError(f"the connection to {self._peer_name} is closed; connect again")
+        if self._dead_proxies and time.monotonic() - self._oldest_dead > DEL_DELAY:
+            self._release_dead_proxies()
         reader = self._reader
         if reader is None or reader is threading.current_thread():
             try:  # before the reader starts, or on the reader itself: serve the socket while waiting (rpyc)
@@ -234,6 +270,19 @@ class BridgeConnection(Connection):
                 cls = proxies.proxy_class(id_pack, self.sync_request(consts.HANDLE_INSPECT, id_pack))
             self._proxy_classes[key] = cls
         return cls(self, id_pack)
+
+    @classmethod
+    def _request_handlers(cls):
+        handlers = super()._request_handlers()
+        handlers[HANDLE_DEL_BATCH] = cls._handle_del_batch
+        return handlers
+
+    def _handle_del_batch(self, released):
+        for id_pack, count in released:
+            try:
+                self._local_objects.decref(id_pack, count)
+            except KeyError:  # already gone
+                pass
 
     def _handle_inspect(self, id_pack):
         methods = super()._handle_inspect(id_pack)
