@@ -192,3 +192,20 @@ def test_call_of_a_function_without_source(bridge):
     with pytest.raises(bridge_core.ShippingError) as caught:
         bridge.call(namespace["hidden"])
     assert "cannot find the source" in str(caught.value)
+
+
+def test_dead_proxies_are_released_on_the_server_in_batches(bridge, thread_server):
+    import gc
+
+    from bridge_core.protocol import DEL_BATCH
+
+    server_side = next(iter(thread_server._conns))
+    bridge.execute("made = [Counter() for _ in range(300)]")
+    made = bridge.namespace["made"]
+    baseline = len(server_side._local_objects._dict)
+    for i in range(300):
+        assert made[i].value == 10  # a temporary proxy per item, dropped at once
+    gc.collect()
+    bridge.eval("1")
+    held = len(server_side._local_objects._dict) - baseline
+    assert held < DEL_BATCH, f"the server still holds {held} objects the client no longer references"
