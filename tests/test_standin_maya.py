@@ -1,0 +1,389 @@
+"""The Maya stand-in (tests/hosts/maya) enforces Maya's rules and behaves as Maya's scene commands do.
+
+The stand-in's session is process-global (batch or graphical, the scene, option variables), so every test
+starts from a fixture that resets it and puts it back to "not started" afterwards. Deferred work is driven from
+the test's main thread with ``LOOP.process_pending()`` or ``LOOP.run()``/``stop()``; waits are on conditions
+with timeouts, never sleeps.
+"""
+import math
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from support import MAYA_STANDIN
+
+if str(MAYA_STANDIN) not in sys.path:
+    sys.path.insert(0, str(MAYA_STANDIN))
+
+import _maya_sim  # noqa: E402
+from hostloop import LOOP  # noqa: E402
+
+
+@pytest.fixture
+def batch():
+    """mayapy after maya.standalone.initialize(): a fresh scene, no UI."""
+    _maya_sim.reset("batch")
+    import maya.cmds
+
+    yield maya.cmds
+    _maya_sim.reset("not started")
+
+
+@pytest.fixture
+def gui():
+    """A graphical Maya: main window, UI commands, idle events."""
+    _maya_sim.reset("gui")
+    import maya.cmds
+
+    yield maya.cmds
+    LOOP.process_pending()
+    _maya_sim.reset("not started")
+
+
+def run_in_worker(fn, timeout=5.0):
+    """Run ``fn`` on another thread; return what it returned or raised (as ("ok"|"error", value))."""
+    box = {}
+
+    def target():
+        try:
+            box["result"] = ("ok", fn())
+        except BaseException as exc:  # handed back to the test
+            box["result"] = ("error", exc)
+
+    thread = threading.Thread(target=target, name="worker")
+    thread.start()
+    thread.join(timeout)
+    assert not thread.is_alive(), "the worker thread did not finish"
+    return box["result"]
+
+
+def run_python(code, timeout=30):
+    env = dict(os.environ, PYTHONPATH=str(MAYA_STANDIN))
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+# --------------------------------------------------------------------------------------------------- rules
+
+
+@pytest.mark.timeout(30)
+def test_mayapy_has_no_commands_until_standalone_initialize():
+    done = run_python(
+        "import maya.cmds as cmds\n"
+        "try:\n"
+        "    cmds.ls\n"
+        "except AttributeError as exc:\n"
+        "    print('before:', exc)\n"
+        "import maya.standalone\n"
+        "maya.standalone.initialize(name='python')\n"
+        "print('after:', cmds.ls(type='camera'), cmds.about(batch=True))\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "before: module 'maya.cmds' has no attribute 'ls'" in done.stdout
+    assert "after: ['perspShape', 'topShape', 'frontShape', 'sideShape'] True" in done.stdout
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize("mode", ["batch", "gui"])
+def test_cmds_off_the_main_thread_raise(mode):
+    _maya_sim.reset(mode)
+    try:
+        import maya.cmds as cmds
+
+        cmds.polyCube()
+        kind, value = run_in_worker(lambda: cmds.ls())
+        assert kind == "error" and isinstance(value, RuntimeError)
+        assert "main thread" in str(value) and "ls" in str(value)
+        kind, value = run_in_worker(lambda: cmds.setAttr("pCube1.tx", 3))
+        assert kind == "error" and isinstance(value, RuntimeError)
+        assert cmds.getAttr("pCube1.tx") == 0.0  # nothing happened
+    finally:
+        _maya_sim.reset("not started")
+
+
+@pytest.mark.timeout(10)
+def test_commands_refuse_to_run_once_maya_is_not_started(batch):
+    _maya_sim.reset("not started")
+    with pytest.raises(RuntimeError, match="not initialized"):
+        batch.ls()
+
+
+@pytest.mark.timeout(10)
+def test_batch_and_gui_sessions_differ_as_maya_does(batch):
+    import maya.mel
+    import maya.standalone
+
+    assert batch.about(batch=True) is True
+    assert maya.mel.eval("$tmp=$gMainWindow") == ""
+    _maya_sim.enable_gui()
+    assert batch.about(batch=True) is False
+    assert maya.mel.eval("$tmp = $gMainWindow;") == "MayaWindow"
+    with pytest.raises(RuntimeError, match="already running"):
+        maya.standalone.initialize(name="python")
+    with pytest.raises(RuntimeError, match="Error occurred during execution of MEL script"):
+        maya.mel.eval("polyCube -n box")
+
+
+@pytest.mark.timeout(10)
+def test_flags_are_checked_as_maya_checks_them(batch):
+    with pytest.raises(TypeError, match="Invalid flag 'bogus'"):
+        batch.ls(bogus=True)
+    with pytest.raises(TypeError, match="Invalid arguments for flag 'n'.  Expected string, got int"):
+        batch.polyCube(n=3)
+    with pytest.raises(TypeError, match="must be passed a boolean argument"):
+        batch.ls(sl="yes")
+    with pytest.raises(TypeError, match="at most 1 positional"):
+        batch.objExists("a", "b")
+
+
+# ------------------------------------------------------------------------------------------ maya.utils
+
+
+@pytest.mark.timeout(10)
+def test_execute_in_main_thread_with_result_runs_inline_on_the_main_thread(gui):
+    import maya.utils
+
+    seen = []
+    result = maya.utils.executeInMainThreadWithResult(lambda a, b=0: seen.append(threading.current_thread()) or a + b,
+                                                      2, b=3)
+    assert result == 5 and seen == [threading.main_thread()]
+    assert maya.utils.executeInMainThreadWithResult("1 + 1") == 2
+
+
+@pytest.mark.timeout(10)
+def test_execute_in_main_thread_with_result_from_a_worker_waits_for_the_main_loop(gui):
+    import maya.utils
+
+    box = {}
+
+    def worker():
+        box["value"] = maya.utils.executeInMainThreadWithResult(lambda: (gui.polyCube()[0], threading.current_thread()))
+        LOOP.stop()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    LOOP.run()  # the graphical session's event loop, until the worker stops it
+    thread.join(5)
+    name, ran_on = box["value"]
+    assert name == "pCube1" and ran_on is threading.main_thread()
+
+
+@pytest.mark.timeout(10)
+def test_execute_in_main_thread_with_result_is_not_available_in_batch(batch):
+    import maya.utils
+
+    with pytest.raises(RuntimeError, match="not available in batch mode"):
+        maya.utils.executeInMainThreadWithResult(lambda: 1)
+    kind, value = run_in_worker(lambda: maya.utils.executeInMainThreadWithResult(lambda: 1))
+    assert kind == "error" and "not available in batch mode" in str(value)
+
+
+@pytest.mark.timeout(10)
+def test_execute_deferred_from_a_worker_runs_on_the_main_thread_when_the_loop_runs(gui):
+    import maya.utils
+
+    ran = []
+    kind, _ = run_in_worker(lambda: maya.utils.executeDeferred(
+        lambda name: ran.append((name, threading.current_thread(), gui.polyCube(n=name)[0])), "box"))
+    assert kind == "ok" and ran == []  # queued, not run
+    assert LOOP.process_pending() >= 1
+    assert ran == [("box", threading.main_thread(), "box")]
+
+
+@pytest.mark.timeout(10)
+def test_batch_has_no_idle_events_until_process_idle_events(batch):
+    import __main__
+
+    import maya.utils
+
+    maya.utils.executeDeferred("import maya.cmds; maya.cmds.polySphere(n='later')")
+    batch.evalDeferred(lambda: batch.polyCube(n="lowest"), lowestPriority=True)
+    assert LOOP.process_pending() == 0 and not batch.objExists("later")
+    assert maya.utils.processIdleEvents() is True
+    assert batch.ls("later", "lowest") == ["later", "lowest"]
+    assert "maya" in vars(__main__)  # the string ran in __main__, as Maya runs deferred Python
+
+
+@pytest.mark.timeout(10)
+def test_a_failing_deferred_call_is_shown_not_raised(gui):
+    import maya.utils
+
+    maya.utils.executeDeferred(lambda: 1 / 0)
+    maya.utils.executeDeferred(lambda: gui.polyCube(n="after"))
+    LOOP.process_pending()
+    assert gui.objExists("after")
+    assert any("ZeroDivisionError" in text for text in _maya_sim.shown()["errors"])
+
+
+# -------------------------------------------------------------------------------------------------- scene
+
+
+@pytest.mark.timeout(10)
+def test_poly_cube_names_and_returns_like_maya(batch):
+    assert batch.polyCube() == ["pCube1", "polyCube1"]
+    assert batch.polyCube(w=2, h=3, d=4) == ["pCube2", "polyCube2"]
+    assert batch.polyCube(name="box") == ["box", "polyCube3"]
+    assert batch.polyCube(n="box") == ["box1", "polyCube4"]
+    assert batch.polyCube(constructionHistory=False) == ["pCube3"]
+    assert batch.listRelatives("pCube2", shapes=True) == ["pCubeShape2"]
+    assert batch.listRelatives("box", s=True) == ["boxShape"]
+    assert batch.ls(sl=True) == ["pCube3"]  # a new object is the selection
+    assert batch.polyCube("polyCube2", q=True, width=True) == 2.0
+    assert batch.polyCube("pCube2", query=True, h=True) == 3.0  # history found through the transform
+    assert batch.polySphere(r=2, sa=8, sh=4) == ["pSphere1", "polySphere1"]
+    assert batch.polyPlane(sx=2, sy=3) == ["pPlane1", "polyPlane1"]
+    assert batch.nodeType("polyCube1") == "polyCube" and batch.nodeType("pCubeShape1") == "mesh"
+    assert batch.nodeType("pCubeShape1", apiType=True) == "kMesh"
+
+
+@pytest.mark.timeout(10)
+def test_ls_and_select_with_long_and_short_flags(batch):
+    batch.polyCube()
+    batch.polySphere()
+    batch.group("pSphere1", n="grp")
+    assert batch.ls("pCube*") == ["pCube1", "pCubeShape1"]
+    assert batch.ls("pCube*", transforms=True) == ["pCube1"]
+    assert batch.ls(type="mesh") == ["pCubeShape1", "pSphereShape1"]
+    assert batch.ls(typ=["mesh", "polySphere"]) == ["pCubeShape1", "pSphereShape1", "polySphere1"]
+    assert batch.ls("pSphere1", long=True) == ["|grp|pSphere1"]
+    assert batch.ls("pSphereShape1", l=True) == ["|grp|pSphere1|pSphereShape1"]
+    assert batch.ls("nothing*") == [] and batch.ls("nothing") == []
+    assert batch.ls(assemblies=True) == ["persp", "top", "front", "side", "pCube1", "grp"]
+    assert "perspShape" in batch.ls(shapes=True) and "time1" not in batch.ls(dag=True)
+    batch.select("pCube1")
+    batch.select("grp", add=True)
+    assert batch.ls(selection=True) == ["pCube1", "grp"]
+    assert batch.ls(sl=True, dag=True, type="mesh") == ["pCubeShape1", "pSphereShape1"]
+    batch.select("pCube1", d=True)
+    assert batch.ls(sl=True) == ["grp"]
+    batch.select("pCube1", "grp", tgl=True)
+    assert batch.ls(sl=True) == ["pCube1"]
+    batch.select(clear=True)
+    assert batch.ls(sl=True) == []
+    batch.select(["pCube1", "pSphere1"])
+    assert batch.ls(sl=True, showType=True) == ["pCube1", "transform", "pSphere1", "transform"]
+    with pytest.raises(ValueError, match="No object matches name: nope"):
+        batch.select("nope")
+    with pytest.raises(RuntimeError, match="Unknown object type: meshy"):
+        batch.ls(type="meshy")
+
+
+@pytest.mark.timeout(10)
+def test_get_and_set_attr_with_long_and_short_names(batch):
+    cube = batch.polyCube()[0]
+    assert batch.getAttr(cube + ".translate") == [(0.0, 0.0, 0.0)]
+    batch.setAttr(cube + ".translate", 1, 2, 3)
+    batch.setAttr(cube + ".tx", 5)
+    batch.setAttr(cube + ".rotateY", 90)
+    batch.setAttr(cube + ".s", 2, 2, 2)
+    batch.setAttr(cube + ".v", False)
+    assert batch.getAttr(cube + ".t") == [(5.0, 2.0, 3.0)]
+    assert batch.getAttr(cube + ".translateX") == 5.0 and batch.getAttr(cube + ".ry") == 90.0
+    assert batch.getAttr(cube + ".scale") == [(2.0, 2.0, 2.0)] and batch.getAttr(cube + ".visibility") is False
+    assert batch.getAttr(cube + ".tx", type=True) == "doubleLinear" and batch.getAttr(cube + ".t", typ=True) == \
+        "double3"
+    assert batch.getAttr(cube + ".worldMatrix")[12:15] == [5.0, 2.0, 3.0]
+    assert batch.getAttr("time1.outTime") == 1.0
+    batch.setAttr(cube + ".tx", lock=True)
+    assert batch.getAttr(cube + ".tx", lock=True) is True
+    with pytest.raises(RuntimeError, match="is locked or connected and cannot be modified"):
+        batch.setAttr(cube + ".tx", 1)
+    with pytest.raises(ValueError, match="No object matches name: pCube1.bogus"):
+        batch.getAttr(cube + ".bogus")
+    with pytest.raises(ValueError, match="No object matches name: nope.tx"):
+        batch.setAttr("nope.tx", 1)
+    with pytest.raises(RuntimeError, match="takes 3 value"):
+        batch.setAttr(cube + ".rotate", 1, 2)
+    with pytest.raises(RuntimeError, match="Error reading data element number 1"):
+        batch.setAttr(cube + ".ry", "ninety")
+
+
+@pytest.mark.timeout(10)
+def test_xform_in_object_and_world_space(batch):
+    cube = batch.polyCube()[0]
+    grp = batch.group(empty=True, name="grp")
+    batch.parent(cube, grp)
+    batch.xform(grp, translation=(10, 0, 0))
+    batch.xform(cube, t=(1, 2, 3))
+    assert batch.xform(cube, q=True, t=True) == [1.0, 2.0, 3.0]
+    assert batch.xform(cube, query=True, translation=True, worldSpace=True) == [11.0, 2.0, 3.0]
+    batch.xform(cube, ws=True, t=(0, 0, 0))
+    assert batch.getAttr(cube + ".t") == [(-10.0, 0.0, 0.0)]
+    batch.xform(grp, ro=(0, 90, 0))
+    batch.xform(cube, t=(0, 0, 1))
+    world = batch.xform(cube, q=True, t=True, ws=True)
+    assert [round(v, 9) for v in world] == [11.0, 0.0, 0.0]  # +Z turned 90 degrees about Y is +X
+    assert [round(v, 6) for v in batch.xform(cube, q=True, ro=True, ws=True)] == [0.0, 90.0, 0.0]
+    batch.xform(cube, r=True, t=(0, 1, 0))
+    assert batch.xform(cube, q=True, t=True, os=True) == [0.0, 1.0, 1.0]
+    m = batch.xform(cube, q=True, matrix=True, ws=True)
+    batch.xform(cube, m=m, ws=True)  # round trip: the world matrix is kept
+    assert all(math.isclose(a, b, abs_tol=1e-9) for a, b in zip(batch.xform(cube, q=True, m=True, ws=True), m))
+    batch.xform(grp, s=(2, 2, 2))
+    assert [round(v, 9) for v in batch.xform(cube, q=True, s=True, ws=True)] == [2.0, 2.0, 2.0]
+    with pytest.raises(ValueError, match="No object matches name: nope"):
+        batch.xform("nope", q=True, t=True)
+
+
+@pytest.mark.timeout(10)
+def test_current_time_and_playback_options(batch):
+    changes = []
+    job = batch.scriptJob(event=["timeChanged", lambda: changes.append(batch.currentTime(q=True))])
+    assert batch.currentTime(q=True) == 1.0
+    assert batch.currentTime(24) == 24.0
+    batch.currentTime(30, update=False)
+    batch.currentTime(30)  # no change, no event
+    assert batch.currentTime(query=True) == 30.0 and batch.getAttr("time1.outTime") == 30.0
+    assert changes == [24.0, 30.0]
+    assert batch.scriptJob(exists=job) is True
+    batch.scriptJob(kill=job)
+    batch.currentTime(5)
+    assert changes == [24.0, 30.0] and batch.scriptJob(ex=job) is False
+    assert batch.playbackOptions(q=True, minTime=True) == 1.0 and batch.playbackOptions(q=True, max=True) == 120.0
+    assert batch.playbackOptions(query=True, animationEndTime=True) == 200.0
+    batch.playbackOptions(min=10, max=250)
+    assert batch.playbackOptions(q=True, min=True) == 10.0 and batch.playbackOptions(q=True, maxTime=True) == 250.0
+    assert batch.playbackOptions(q=True, aet=True) == 250.0  # the animation range grows to hold it
+    assert batch.playbackOptions(q=True, ast=True) == 1.0
+
+
+@pytest.mark.timeout(10)
+def test_hierarchy_commands(batch):
+    cube = batch.polyCube()[0]
+    assert batch.objExists(cube) and batch.objExists(cube + ".tx") and not batch.objExists("nope")
+    assert batch.listRelatives(cube) == ["pCubeShape1"]
+    assert batch.listRelatives("pCubeShape1", parent=True) == ["pCube1"]
+    assert batch.listRelatives("pCubeShape1", s=True) is None  # Maya gives None, not []
+    grp = batch.group(cube)
+    assert grp == "group1" and batch.listRelatives(cube, p=True, f=True) == ["|group1"]
+    assert batch.listRelatives(grp, ad=True) == ["pCubeShape1", "pCube1"]
+    assert batch.parent(cube, world=True) == ["pCube1"] and batch.listRelatives(cube, p=True) is None
+    assert batch.rename(cube, "crate") == "crate"
+    assert batch.listRelatives("crate", shapes=True) == ["crateShape"]
+    assert batch.rename("group1", "crate") == "crate1"  # names stay unique
+    shape = batch.createNode("mesh", n="made")
+    assert shape == "made" and batch.listRelatives(shape, p=True) == ["polySurface1"]
+    batch.delete("crate")
+    assert not batch.objExists("crate") and not batch.objExists("crateShape") and not batch.objExists("polyCube1")
+    with pytest.raises(ValueError, match="No object matches name: crate"):
+        batch.delete("crate")
+    with pytest.raises(RuntimeError, match="Unknown object type: bogus"):
+        batch.createNode("bogus")
+
+
+@pytest.mark.timeout(10)
+def test_new_file_and_scene_name(batch):
+    batch.undoInfo(openChunk=True, chunkName="work")
+    batch.polyCube()
+    batch.undoInfo(closeChunk=True)
+    assert batch.file(q=True, sceneName=True) == ""
+    assert batch.file(query=True, modified=True) is True
+    with pytest.raises(RuntimeError, match="Unsaved changes"):
+        batch.file(new=True)
+    batch.file(new=True, force=True)
+    assert batch.ls("pCube*") == [] and batch.currentTime(q=True) == 1.0
+    batch.file(rename="/tmp/shot.ma")
+    assert batch.file(q=True, sn=True) == "/tmp/shot.ma" and batch.file(q=True, sn=True, shn=True) == "shot.ma"
+    assert batch.polyCube()[0] == "pCube1"  # a new scene starts the numbering again
