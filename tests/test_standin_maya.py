@@ -387,3 +387,176 @@ def test_new_file_and_scene_name(batch):
     batch.file(rename="/tmp/shot.ma")
     assert batch.file(q=True, sn=True) == "/tmp/shot.ma" and batch.file(q=True, sn=True, shn=True) == "shot.ma"
     assert batch.polyCube()[0] == "pCube1"  # a new scene starts the numbering again
+
+
+# ------------------------------------------------------------------------------------------ OpenMaya (2.0)
+
+
+def mesh_fn(name):
+    import maya.api.OpenMaya as om
+
+    return om.MFnMesh(om.MSelectionList().add(name).getDagPath(0))
+
+
+@pytest.mark.timeout(10)
+def test_open_maya_off_the_main_thread_raises(batch):
+    import maya.api.OpenMaya as om
+
+    batch.polyCube()
+    fn = mesh_fn("pCube1")
+    for call in (lambda: om.MSelectionList().add("pCube1"), lambda: fn.getPoints(), lambda: fn.numVertices,
+                 lambda: om.MPoint(1, 2, 3), lambda: om.MGlobal.getActiveSelectionList()):
+        kind, value = run_in_worker(call)
+        assert kind == "error" and isinstance(value, RuntimeError) and "main thread" in str(value)
+    assert fn.numVertices == 8  # fine on the main thread
+
+
+@pytest.mark.timeout(10)
+def test_open_maya_needs_a_started_maya(batch):
+    import maya.api.OpenMaya as om
+
+    _maya_sim.reset("not started")
+    assert om.MPoint(1, 2, 3).x == 1.0  # plain values need no scene
+    with pytest.raises(RuntimeError, match="not initialized"):
+        om.MSelectionList().add("persp")
+
+
+@pytest.mark.timeout(10)
+def test_poly_cube_mesh_as_maya_builds_it(batch):
+    import maya.api.OpenMaya as om
+
+    batch.polyCube()
+    fn = mesh_fn("pCube1")  # a path to the transform: the function set takes its one shape
+    assert fn.name() == "pCubeShape1" and fn.fullPathName() == "|pCube1|pCubeShape1"
+    assert (fn.numVertices, fn.numPolygons, fn.numFaceVertices, fn.numEdges) == (8, 6, 24, 12)
+    counts, connects = fn.getVertices()
+    assert isinstance(counts, om.MIntArray) and list(counts) == [4] * 6
+    assert list(connects) == [0, 1, 3, 2, 2, 3, 5, 4, 4, 5, 7, 6, 6, 7, 1, 0, 1, 7, 5, 3, 6, 0, 2, 4]
+    points = fn.getPoints(om.MSpace.kObject)
+    assert isinstance(points, om.MPointArray) and len(points) == 8
+    assert [tuple(p)[:3] for p in points] == [(-0.5, -0.5, 0.5), (0.5, -0.5, 0.5), (-0.5, 0.5, 0.5),
+                                              (0.5, 0.5, 0.5), (-0.5, 0.5, -0.5), (0.5, 0.5, -0.5),
+                                              (-0.5, -0.5, -0.5), (0.5, -0.5, -0.5)]
+    u, v = fn.getUVs()
+    assert isinstance(u, om.MFloatArray) and len(u) == len(v) == 14 and fn.getUVSetNames() == ["map1"]
+    uv_counts, uv_ids = fn.getAssignedUVs()
+    assert list(uv_counts) == [4] * 6 and len(uv_ids) == 24 and (u[10], v[10]) == (0.875, 0.0)
+    normals = fn.getNormals()
+    assert len(normals) == 24 and normals[0] == om.MFloatVector(0, 0, 1)  # hard edges: one per face-vertex
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize("make", ["polyCube", "polySphere", "polyPlane", "cube subdivided"])
+def test_faces_wind_counter_clockwise_seen_from_outside(batch, make):
+    """Maya's front face is counter-clockwise (Houdini's is clockwise): every face normal points outwards."""
+    if make == "cube subdivided":
+        name = batch.polyCube(sx=2, sy=3, sz=4, w=2)[0]
+    else:
+        name = getattr(batch, make)()[0]
+    import maya.api.OpenMaya as om
+
+    fn = mesh_fn(name)
+    points = fn.getPoints()
+    counts, connects = fn.getVertices()
+    start = 0
+    for polygon, count in enumerate(counts):
+        face = [points[i] for i in connects[start:start + count]]
+        start += count
+        centre = om.MVector(*(sum(p[axis] for p in face) / count for axis in range(3)))
+        normal = (face[1] - face[0]) ^ (face[2] - face[1])  # right-handed: counter-clockwise faces the viewer
+        if make == "polyPlane":
+            assert normal.y > 0, f"face {polygon} faces down"
+        else:  # the mesh is centred on the origin: outwards is away from it
+            assert normal * centre > 0, f"face {polygon} winds clockwise (faces inwards)"
+        assert fn.getPolygonNormal(polygon).isEquivalent(normal.normal(), 1e-6)
+
+
+@pytest.mark.timeout(10)
+def test_subdivided_primitives_count_like_maya(batch):
+    assert (mesh_fn(batch.polySphere()[0]).numVertices, mesh_fn("pSphere1").numPolygons) == (382, 400)
+    assert mesh_fn("pSphere1").numUVs() == 439
+    assert (mesh_fn(batch.polyPlane()[0]).numVertices, mesh_fn("pPlane1").numPolygons) == (121, 100)
+    cube = mesh_fn(batch.polyCube(sx=2, sy=2, sz=2)[0])
+    assert (cube.numVertices, cube.numPolygons, cube.numEdges) == (26, 24, 48)
+    batch.setAttr("polyCube1.subdivisionsWidth", 3)  # construction history rebuilds the mesh
+    assert mesh_fn("pCube1").numPolygons == 2 * (3 * 2 + 3 * 2 + 2 * 2)  # front/back, top/bottom, sides
+
+
+@pytest.mark.timeout(10)
+def test_mfnmesh_create_round_trip(batch):
+    import maya.api.OpenMaya as om
+
+    vertices = [om.MPoint(0, 0, 0), om.MPoint(1, 0, 0), om.MPoint(1, 1, 0.1), om.MPoint(0, 1, 0)]
+    fn = om.MFnMesh()
+    transform = fn.create(vertices, [3, 3], [0, 1, 2, 0, 2, 3], [0, 1, 1, 0], [0, 0, 1, 1])
+    assert transform.apiType() == om.MFn.kTransform and transform.hasFn(om.MFn.kDagNode)
+    assert om.MFnDependencyNode(transform).name() == "polySurface1" and fn.name() == "polySurfaceShape1"
+    again = mesh_fn("polySurface1")
+    assert (again.numVertices, again.numPolygons) == (4, 2)
+    assert [list(a) for a in again.getVertices()] == [[3, 3], [0, 1, 2, 0, 2, 3]]
+    assert again.getPoints()[2].z == pytest.approx(0.1) and again.getPoints()[2].z != 0.1  # single precision
+    assert [list(a) for a in again.getUVs()] == [[0, 1, 1, 0], [0, 0, 1, 1]]
+    assert [list(a) for a in again.getAssignedUVs()] == [[0, 0], []]  # create() makes UVs, assignUVs assigns
+    again.assignUVs([3, 3], [0, 1, 2, 0, 2, 3])
+    assert list(mesh_fn("polySurfaceShape1").getAssignedUVs()[1]) == [0, 1, 2, 0, 2, 3]
+    moved = om.MPointArray([om.MPoint(p.x, p.y, p.z + 5) for p in again.getPoints()])
+    again.setPoints(moved)
+    assert [p.z for p in mesh_fn("polySurface1").getPoints()] == pytest.approx([5, 5, 5.1, 5])
+    batch.setAttr("polySurface1.ty", 10)
+    assert mesh_fn("polySurface1").getPoints(om.MSpace.kWorld)[0] == om.MPoint(0, 10, 5)
+    with pytest.raises(RuntimeError, match="Must have a DAG path"):
+        om.MFnMesh(om.MSelectionList().add("polySurfaceShape1").getDependNode(0)).getPoints(om.MSpace.kWorld)
+    with pytest.raises(RuntimeError, match="polygonCounts add up to 4"):
+        om.MFnMesh().create(vertices, [4], [0, 1, 2])
+    with pytest.raises(RuntimeError, match="setPoints needs 4 points"):
+        again.setPoints(vertices[:3])
+
+
+@pytest.mark.timeout(10)
+def test_selection_lists_paths_and_objects(batch):
+    import maya.api.OpenMaya as om
+
+    batch.polyCube()
+    batch.polySphere()
+    batch.group("pSphere1", n="grp")
+    selection = om.MSelectionList()
+    selection.add("pCube1").add("p*Shape1")
+    assert selection.length() == 3 and selection.getSelectionStrings() == ["pCube1", "pCubeShape1", "pSphereShape1"]
+    path = selection.getDagPath(2)
+    assert path.fullPathName() == "|grp|pSphere1|pSphereShape1" and path.partialPathName() == "pSphereShape1"
+    assert path.length() == 3 and path.node().hasFn(om.MFn.kMesh)
+    assert path.pop().fullPathName() == "|grp|pSphere1" and path.extendToShape().partialPathName() == "pSphereShape1"
+    assert selection.getDependNode(0).apiTypeStr == "kTransform"
+    with pytest.raises(RuntimeError, match="Object does not exist"):
+        selection.add("nope")
+    with pytest.raises(RuntimeError, match="incompatible"):
+        om.MFnMesh(om.MSelectionList().add("grp").getDependNode(0))
+    batch.select("pCube1")
+    assert om.MGlobal.getActiveSelectionList().getSelectionStrings() == ["pCube1"]
+    om.MGlobal.setActiveSelectionList(om.MSelectionList().add("grp"), om.MGlobal.kAddToList)
+    assert batch.ls(sl=True) == ["pCube1", "grp"]
+    assert om.MGlobal.mayaState() == om.MGlobal.kLibraryApp  # mayapy
+    om.MGlobal.displayWarning("careful")
+    assert _maya_sim.shown()["warnings"] == ["careful"]
+
+
+@pytest.mark.timeout(10)
+def test_value_types_behave_as_maya_s(batch):
+    import maya.api.OpenMaya as om
+
+    a, b = om.MPoint(1, 2, 3), om.MPoint(1, 2, 5)
+    assert isinstance(b - a, om.MVector) and (b - a).length() == 2.0 and a.distanceTo(b) == 2.0
+    assert isinstance(a + om.MVector(1, 0, 0), om.MPoint)
+    assert om.MVector(1, 0, 0) ^ om.MVector(0, 1, 0) == om.MVector(0, 0, 1)
+    assert om.MVector(1, 2, 3) * om.MVector(1, 1, 1) == 6.0
+    shift = om.MMatrix([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 5, 6, 7, 1])
+    assert a * shift == om.MPoint(6, 8, 10) and om.MVector(1, 0, 0) * shift == om.MVector(1, 0, 0)
+    assert (shift * shift.inverse()).isEquivalent(om.MMatrix.kIdentity)
+    assert om.MFloatVector(0.1, 0, 0).x != 0.1 and om.MVector(0.1, 0, 0).x == 0.1
+    ints = om.MIntArray([1, 2])
+    ints.append(3)
+    assert list(ints) == [1, 2, 3] and len(ints.setLength(5)) == 5 and ints[4] == 0
+    with pytest.raises(IndexError):
+        ints[9]
+    with pytest.raises(TypeError):
+        ints.append(1.5)
