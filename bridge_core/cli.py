@@ -57,18 +57,15 @@ def _namespace(bridge):
 
 
 def cmd_serve(args, settings):
-    server = start_server(args.port, use_thread=True, quiet=args.quiet, host=args.host, app=args.app,
-                          settings=settings)
-    print(f"DCC Bridge {__version__} serving {args.app} on {server.host}:{server.port}")
-    print(f"session file: {server.session_file}")
-    print("Press Ctrl-C to stop.", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: server.stop())
-    try:
-        server.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    def ready(server):
+        signal.signal(signal.SIGTERM, lambda *_: server.stop())
+        print(f"DCC Bridge {__version__} serving {args.app} on {server.host}:{server.port}")
+        print(f"session file: {server.session_file}")
+        print("Press Ctrl-C to stop.", flush=True)
+
+    # requests run on this (main) thread: hython's hou and mayapy's maya.cmds are not thread-safe
+    start_server(args.port, use_thread=False, quiet=args.quiet, host=args.host, app=args.app, settings=settings,
+                 on_ready=ready)
     print("stopped")
     return 0
 

@@ -20,10 +20,11 @@ whichever gets there first runs it, once. Nobody deadlocks and nothing runs off 
     bridge_core.start_server(executor=executor)
 """
 import collections
+import queue
 import threading
 import time
 
-__all__ = ["direct", "MainThreadExecutor", "is_main_thread", "wait_for_reply", "PUMP"]
+__all__ = ["direct", "MainThreadExecutor", "ServingThread", "is_main_thread", "wait_for_reply", "PUMP"]
 
 
 def is_main_thread():
@@ -133,26 +134,54 @@ def wait_for_reply(done, deadline, register_wake):
 
 
 class MainThreadExecutor:
-    """Run bridge requests on the main thread through the host's non-blocking ``post(fn)``.
+    """Run bridge requests on the main thread (or ``thread``) through the host's non-blocking ``post(fn)``.
 
-    Called on the main thread it runs the function inline. Elsewhere it posts a job to the host's event loop
-    and offers the same job to the main thread's bridge waits (see the module docstring), then blocks the
-    calling (dispatcher) thread until the job ran.
+    Called on that thread it runs the function inline. Elsewhere it posts a job to the host's event loop and,
+    for the main thread, offers the same job to the main thread's bridge waits (see the module docstring),
+    then blocks the calling (dispatcher) thread until the job ran.
     """
 
     inline = False
 
-    def __init__(self, post, name="host"):
+    def __init__(self, post, name="host", thread=None):
         self._post = post
         self.name = name
+        self._thread = thread or threading.main_thread()
 
     def __call__(self, fn):
-        if is_main_thread():
+        if threading.current_thread() is self._thread:
             return fn()
         job = _Job(fn)
-        PUMP.offer(job)
+        if self._thread is threading.main_thread():
+            PUMP.offer(job)
         self._post(job.run)
         return job.result()
 
     def __repr__(self):
         return f"<MainThreadExecutor {self.name}>"
+
+
+class ServingThread:
+    """The calling thread as the host's "main thread": what ``start_server(use_thread=False)`` runs.
+
+    hython and mayapy have no event loop; a script that serves gives its thread to the bridge. ``executor``
+    runs every request on that thread; ``run()`` serves queued requests there until ``stop()``.
+
+        serving = ServingThread()
+        server = start_server(executor=serving.executor)   # listens in the background
+        serving.run()                                      # requests run here until serving.stop()
+    """
+
+    def __init__(self):
+        self._jobs = queue.SimpleQueue()
+        self.executor = MainThreadExecutor(self._jobs.put, name="serving thread", thread=threading.current_thread())
+
+    def run(self):
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            job()
+
+    def stop(self):
+        self._jobs.put(None)

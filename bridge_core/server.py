@@ -19,13 +19,14 @@ import logging
 import socket
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from typing import List, Optional
 
 from . import auth, config, discovery, handshake
 from ._rpyc import RpycAuthenticationError, ThreadedServer
 from .errors import ConfigError, PortInUseError
-from .executors import direct
+from .executors import ServingThread, direct
 from .service import BridgeService
 from .transport import BridgeChannel, BridgeStream
 
@@ -33,9 +34,15 @@ log = logging.getLogger("dcc_bridge.server")
 # rpyc's server logs every accept at INFO; keep that for debugging only
 logging.getLogger("dcc_bridge.server.listener").setLevel(logging.WARNING)
 
-__all__ = ["BridgeServer", "ClientInfo", "start_server", "start_first_free", "HANDSHAKE_TIMEOUT"]
+__all__ = ["BridgeServer", "ClientInfo", "start_server", "start_first_free", "running", "HANDSHAKE_TIMEOUT"]
 
 HANDSHAKE_TIMEOUT = 5.0
+_running = weakref.WeakSet()
+
+
+def running():
+    """The servers of this process that are serving now (oldest first)."""
+    return sorted((s for s in list(_running) if s.running), key=lambda s: s.started)
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,7 @@ class BridgeServer:
         self._lock = threading.Lock()
         self._conns = {}
         self._thread = None
+        self._on_stop = []
         self._stopped = threading.Event()
         self.started = time.time()
         try:
@@ -119,6 +127,7 @@ class BridgeServer:
                                              scene=self._scene_name())
         self.session_file = discovery.write_session(self.session, self._runtime_dir)
         atexit.register(self.stop)
+        _running.add(self)
         log.info("DCC Bridge %s serving %s on %s:%d (token %s, session file %s)", _version(), app, self.host,
                  self.port, auth.fingerprint(token), self.session_file)
 
@@ -160,7 +169,7 @@ class BridgeServer:
     # ------------------------------------------------------------------------------------ serving
 
     def serve_forever(self):
-        """Accept clients on the calling thread until ``stop()`` (or Ctrl-C, which stops and re-raises)."""
+        """Accept clients on the calling thread until ``stop()``."""
         try:
             while self.running and self._listener.active:
                 self._listener.accept()
@@ -184,6 +193,8 @@ class BridgeServer:
         if self._stopped.is_set():
             return
         self._stopped.set()
+        for callback in self._on_stop:
+            callback()
         atexit.unregister(self.stop)
         discovery.remove_session(self.session_file)
         self._listener.close()
@@ -239,12 +250,14 @@ def start_first_free(first_port, tries=10, **kwargs):
 
 
 def start_server(port=None, use_thread=True, quiet=True, *, host=None, token=None, executor=None,
-                 app="python", scene=None, timeout=None, settings=None) -> Optional[BridgeServer]:
+                 app="python", scene=None, timeout=None, settings=None, on_ready=None) -> Optional[BridgeServer]:
     """Start a bridge server (hrpyc's ``start_server``, secure by default).
 
     ``port``: TCP port (``DCC_BRIDGE_PORT`` or 18811; 0 picks a free one). ``use_thread``: serve in the
-    background and return the server at once (True), or serve on the calling thread until stopped (False;
-    returns the stopped server). ``quiet=False`` logs to stderr. ``host``: address to listen on (127.0.0.1;
+    background and return the server at once (True), or serve on the calling thread until stopped (False):
+    then every request runs on the calling thread (hython and mayapy are not thread-safe), ``on_ready(server)``
+    is called once it listens, Ctrl-C stops it cleanly, and the stopped server is returned. ``quiet=False``
+    logs to stderr. ``host``: address to listen on (127.0.0.1;
     anything else exposes the port to the network and is logged as a warning). ``token``: the session secret
     (``DCC_BRIDGE_TOKEN`` or a random one). ``executor``: runs each request on the host's main thread
     (``executors``). ``app``: the name written in the session file (houdini, maya ...). ``scene``: a string or
@@ -260,9 +273,23 @@ def start_server(port=None, use_thread=True, quiet=True, *, host=None, token=Non
     if host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("listening on %s: other machines that can reach this address can connect with the token. "
                     "Use 127.0.0.1 unless you mean to share this session.", host)
+    serving = None
+    if not use_thread and executor is None:
+        serving = ServingThread()
+        executor = serving.executor
     server = BridgeServer(port, host, token or settings.token or auth.new_token(), executor, app, scene,
                           settings, settings.timeout if timeout is None else timeout)
+    server.start_thread()
     if use_thread:
-        return server.start_thread()
-    server.serve_forever()
+        return server
+    if serving is not None:
+        server._on_stop.append(serving.stop)
+    try:
+        if on_ready is not None:
+            on_ready(server)
+        serving.run() if serving is not None else server.wait()
+    except KeyboardInterrupt:
+        log.info("interrupted: stopping the DCC Bridge server on %s:%d", server.host, server.port)
+    finally:
+        server.stop()
     return server

@@ -1,10 +1,17 @@
-"""Fixtures for the whole suite: an isolated environment, and bridge servers in a thread or a process."""
+"""Fixtures for the whole suite: an isolated environment, bridge servers in a thread or a process, the
+shipped packages built once, and simulated host sessions."""
 import logging
 import sys
+import zipfile
 
 import pytest
 
-from support import HOUDINI_STANDIN, BridgeProcess
+from support import HOUDINI_STANDIN, ROOT, BridgeProcess, build
+
+# tests/hosts (the simulated sessions' launcher) importable as top-level modules
+if str(ROOT / "tests" / "hosts") not in sys.path:
+    sys.path.append(str(ROOT / "tests" / "hosts"))
+
 
 # the Houdini stand-in is importable as ``hou`` in this process too (hython mode: no UI)
 if str(HOUDINI_STANDIN) not in sys.path:
@@ -55,3 +62,36 @@ def any_server(request):
 @pytest.fixture(autouse=True)
 def _quiet_logs(caplog):
     caplog.set_level(logging.INFO, logger="dcc_bridge")
+
+
+# ----------------------------------------------------------------------------------- shipped packages
+
+
+@pytest.fixture(scope="session")
+def vendored():
+    """rpyc vendored by pip's vendoring tool, as build.py dist does."""
+    return build.vendor_rpyc(build.venv_python())
+
+
+@pytest.fixture(scope="session")
+def zips(vendored, tmp_path_factory):
+    """The Houdini and Maya zips, built once per run."""
+    out = tmp_path_factory.mktemp("dist")
+    version = build.version()
+    result = {}
+    for host, stage in (("houdini", build.stage_houdini), ("maya", build.stage_maya)):
+        folder = stage(tmp_path_factory.mktemp(f"stage-{host}"), vendored, version)
+        result[host] = build.write_zip(folder, out / f"dcc_bridge-{host}-{version}.zip")
+    return result
+
+
+@pytest.fixture(scope="session")
+def unpacked(zips, tmp_path_factory):
+    """Each zip unpacked into its own folder, as a user unpacks it into packages/ or modules/."""
+    folders = {}
+    for host, path in zips.items():
+        folder = tmp_path_factory.mktemp(f"unpacked-{host}")
+        with zipfile.ZipFile(path) as archive:
+            archive.extractall(folder)
+        folders[host] = folder
+    return folders

@@ -18,6 +18,18 @@ HOUDINI_STANDIN = ROOT / "tests" / "hosts" / "houdini"
 MAYA_STANDIN = ROOT / "tests" / "hosts" / "maya"
 
 
+def _load_build_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("dcc_build", ROOT / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+build = _load_build_script()  # build.py's functions (staging, zips, versions), for the packaging tests
+
+
 def wait_until(predicate, timeout=10.0, what="the condition"):
     """Wait for ``predicate()`` to be truthy, re-checking on a short interval; fail the test after ``timeout``."""
     deadline = time.monotonic() + timeout

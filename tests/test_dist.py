@@ -1,6 +1,5 @@
 """Build and ship: reproducible zips with a private rpyc that coexist with Houdini's rpyc 4.1.0 (issue: dist)."""
 import hashlib
-import importlib.util
 import json
 import subprocess
 import sys
@@ -10,38 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from support import ROOT, clean_env, interpreter, read_line
+from support import ROOT, build, clean_env, interpreter, read_line
 
-spec = importlib.util.spec_from_file_location("dcc_build", ROOT / "build.py")
-build = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(build)
 VERSION = build.version()
-
-
-@pytest.fixture(scope="session")
-def vendored():
-    return build.vendor_rpyc(build.venv_python())
-
-
-@pytest.fixture(scope="session")
-def zips(vendored, tmp_path_factory):
-    out = tmp_path_factory.mktemp("dist")
-    result = {}
-    for host, stage in (("houdini", build.stage_houdini), ("maya", build.stage_maya)):
-        folder = stage(tmp_path_factory.mktemp(f"stage-{host}"), vendored, VERSION)
-        result[host] = build.write_zip(folder, out / f"dcc_bridge-{host}-{VERSION}.zip")
-    return result
-
-
-@pytest.fixture(scope="session")
-def unpacked(zips, tmp_path_factory):
-    folders = {}
-    for host, path in zips.items():
-        folder = tmp_path_factory.mktemp(f"unpacked-{host}")
-        with zipfile.ZipFile(path) as archive:
-            archive.extractall(folder)
-        folders[host] = folder
-    return folders
 
 
 def _venv(folder, *packages):

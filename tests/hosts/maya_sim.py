@@ -94,7 +94,7 @@ def main():
     if not os.environ.get("MAYA_SKIP_USERSETUP_PY"):
         run_user_setups()
     serve_session(make_handlers())
-    _maya_sim.save_prefs()
+    _maya_sim.quit()  # quitApplication jobs, then a graphical Maya saves its preferences
     return 0
 
 

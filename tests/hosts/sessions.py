@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from control import ControlClient
+from control import ControlClient, ControlError
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -101,7 +101,7 @@ class SimSession:
         if self.proc.poll() is None:
             try:
                 self.control.request("quit")
-            except (OSError, RuntimeError):
+            except (OSError, ControlError):  # the session may close the channel as it quits: the exit code tells
                 pass
         return self._finish(timeout)
 

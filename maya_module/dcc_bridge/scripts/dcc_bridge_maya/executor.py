@@ -2,8 +2,10 @@
 
 Maya commands must run on the main thread. In a graphical Maya every request goes through
 ``MainThreadExecutor`` over ``maya.utils.executeDeferred`` (which also lets the main thread serve a callback
-while it waits on the bridge itself; see ``bridge_core.executors``). mayapy batch has no event loop and no
-``executeInMainThreadWithResult``: requests run directly.
+while it waits on the bridge itself; see ``bridge_core.executors``). mayapy batch has no idle events (no
+``executeInMainThreadWithResult``, and ``executeDeferred`` waits for ``processIdleEvents``): a batch script
+serves by giving the bridge its main thread, ``bridge_core.start_server(use_thread=False, app="maya")``, where
+requests run directly on that thread.
 """
 from bridge_core.executors import MainThreadExecutor, direct
 

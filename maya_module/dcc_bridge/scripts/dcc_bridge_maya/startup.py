@@ -1,8 +1,9 @@
 """What userSetup.py calls: build the menu and bind ``hou`` once Maya is ready; autostart the server if asked.
 
 Graphical Maya: everything happens in ``maya.utils.executeDeferred`` (after the main window exists). mayapy
-batch: no menu; the server starts (serving directly) only when ``DCC_BRIDGE_AUTOSTART=1``. Safe to run
-twice (one menu, one server), and never raises into Maya's start-up.
+batch: no menu, and no autostart: requests must run on Maya's main thread, which belongs to the batch script;
+with ``DCC_BRIDGE_AUTOSTART=1`` a warning says how the script serves (``start_server(use_thread=False)``).
+Safe to run twice (one menu, one server), and never raises into Maya's start-up.
 """
 import logging
 import sys
@@ -18,7 +19,7 @@ def run():
         from .executor import is_batch
 
         if is_batch():
-            _autostart()
+            _explain_batch_autostart()
         else:
             import maya.utils
 
@@ -36,6 +37,16 @@ def _gui_ready():
         _autostart()
     except Exception:
         log.exception("DCC Bridge could not build its menu; Maya continues without it")
+
+
+def _explain_batch_autostart():
+    from . import feedback, prefs
+
+    enabled, source = prefs.autostart()
+    if enabled:
+        feedback.warning(f"autostart ({source}) does not apply to mayapy: Maya's main thread belongs to your "
+                         f"script. Serve from it with bridge_core.start_server(use_thread=False, app='maya') "
+                         f"(or 'mayapy -m bridge_core serve --app maya').")
 
 
 def _autostart():
