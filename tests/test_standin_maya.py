@@ -560,3 +560,222 @@ def test_value_types_behave_as_maya_s(batch):
         ints[9]
     with pytest.raises(TypeError):
         ints.append(1.5)
+
+
+# ------------------------------------------------------------------------------------- UI, prefs, events
+
+
+@pytest.mark.timeout(10)
+def test_ui_commands_raise_in_batch(batch):
+    for call in (lambda: batch.menu("m", parent="MayaWindow", label="M"), lambda: batch.window(),
+                 lambda: batch.confirmDialog(message="?"), lambda: batch.progressWindow(title="t"),
+                 lambda: batch.headsUpMessage("hi"), lambda: batch.deleteUI("m", menu=True)):
+        with pytest.raises(RuntimeError, match="batch mode"):
+            call()
+    batch.optionVar(iv=("stillWorks", 1))  # not UI: fine in batch
+    assert batch.optionVar(q="stillWorks") == 1
+
+
+@pytest.mark.timeout(10)
+def test_menus_build_query_rebuild_and_pick(gui):
+    picked = []
+    assert gui.menu("bridgeMenu", exists=True) is False
+    menu = gui.menu("bridgeMenu", parent="MayaWindow", label="Houdini Bridge", tearOff=True)
+    assert menu == "MayaWindow|bridgeMenu"
+    gui.menuItem(label="Connect...", command=lambda *args: picked.append(("connect", args)))
+    gui.menuItem(divider=True)
+    gui.menuItem(label="Tools", subMenu=True)
+    gui.menuItem(label="Send Cube", command="import maya.cmds; maya.cmds.polyCube(n='sent')")
+    gui.setParent("..", menu=True)
+    gui.menuItem(label="Status", command=lambda checked: picked.append(("status", checked)))
+    gui.menuItem(optionBox=True, command=lambda *args: picked.append(("options", args)))
+    items = gui.menu("bridgeMenu", q=True, itemArray=True)
+    assert len(items) == 5 and gui.menu(menu, q=True, label=True) == "Houdini Bridge"
+    assert gui.menuItem(items[0], q=True, label=True) == "Connect..."
+    assert gui.menuItem(items[4], q=True, isOptionBox=True) is True
+    _maya_sim.pick_menu_item("Houdini Bridge", "Connect...")
+    _maya_sim.pick_menu_item("Houdini Bridge", "Tools", "Send Cube")
+    _maya_sim.pick_menu_item("Houdini Bridge", "Status")
+    _maya_sim.pick_menu_item("Houdini Bridge", "Status", option_box=True)
+    assert picked == [("connect", (False,)), ("status", False), ("options", (False,))]  # Maya passes a bool
+    assert gui.objExists("sent")  # the string command ran as Python
+    assert [m["label"] for m in _maya_sim.menus()] == ["Houdini Bridge"]
+    assert [i["label"] for i in _maya_sim.menus()[0]["items"]][:3] == ["Connect...", "", "Tools"]
+    # rebuilding as DCC tools do: delete the old menu first, or Maya refuses the name
+    with pytest.raises(RuntimeError, match="not unique: bridgeMenu"):
+        gui.menu("bridgeMenu", parent="MayaWindow", label="again")
+    gui.deleteUI("bridgeMenu", menu=True)
+    assert gui.menu("bridgeMenu", exists=True) is False and _maya_sim.menus() == []
+    with pytest.raises(RuntimeError, match="Object not found: bridgeMenu"):
+        gui.deleteUI("bridgeMenu", menu=True)
+    with pytest.raises(LookupError, match="no menu labelled"):
+        _maya_sim.pick_menu_item("Houdini Bridge", "Connect...")
+
+
+@pytest.mark.timeout(10)
+def test_a_failing_menu_command_is_shown_not_raised(gui):
+    gui.menu("m", parent="MayaWindow", label="M")
+    gui.menuItem(label="Broken", command=lambda: None)  # takes no argument: Maya's call fails
+    _maya_sim.pick_menu_item("M", "Broken")
+    assert any("TypeError" in text for text in _maya_sim.shown()["errors"])
+
+
+@pytest.mark.timeout(10)
+def test_dialogs_take_the_scripted_answers(gui):
+    ask = dict(title="Connect", message="Connect to Houdini?", button=["Connect", "Cancel"],
+               defaultButton="Connect", cancelButton="Cancel", dismissString="Cancel")
+    assert gui.confirmDialog(**ask) == "Connect"  # nothing queued: the user presses Enter
+    _maya_sim.queue_answer("Cancel")
+    _maya_sim.queue_answer({"dismiss": True})
+    assert gui.confirmDialog(**ask) == "Cancel" and gui.confirmDialog(**ask) == "Cancel"
+    _maya_sim.queue_answer({"button": "OK", "text": "192.168.1.20:18811"})
+    assert gui.promptDialog(title="Houdini", message="host:port", text="localhost:18811",
+                            button=["OK", "Cancel"]) == "OK"
+    assert gui.promptDialog(query=True, text=True) == "192.168.1.20:18811"
+    assert gui.promptDialog(t="Houdini", m="host:port", tx="localhost:1", b=["OK", "Cancel"], db="OK") == "OK"
+    assert gui.promptDialog(q=True, tx=True) == "localhost:1"
+
+    def build():
+        form = gui.setParent(q=True)
+        field = gui.textField("hostField", text="localhost")
+        gui.button(label="Connect", command=lambda *a: gui.layoutDialog(
+            dismiss="connect " + gui.textField(field, q=True, text=True)))
+        gui.formLayout(form, edit=True, attachForm=[(field, "top", 5)])
+
+    _maya_sim.queue_answer({"fields": {"hostField": "farm-07"}, "click": "Connect"})
+    assert gui.layoutDialog(title="Connect", uiScript=build) == "connect farm-07"
+    assert gui.layoutDialog(title="Connect", uiScript=build) == "dismiss"
+    _maya_sim.queue_answer("Maybe")
+    with pytest.raises(AssertionError, match="simulated user answered 'Maybe'"):
+        gui.confirmDialog(**ask)
+    dialogs = _maya_sim.shown()["dialogs"]
+    assert [d["answer"] for d in dialogs[:3]] == ["Connect", "Cancel", "Cancel"]
+    assert dialogs[0]["message"] == "Connect to Houdini?" and dialogs[0]["buttons"] == ["Connect", "Cancel"]
+    assert _maya_sim.pending_answers() == []
+
+
+@pytest.mark.timeout(10)
+def test_a_small_window_with_controls(gui):
+    pressed = []
+    window = gui.window("connectWindow", title="Connect to Houdini", widthHeight=(300, 120))
+    gui.columnLayout(adjustableColumn=True)
+    gui.text(label="Host")
+    field = gui.textField(text="localhost:18811")
+    menu = gui.optionMenu(label="Mode")
+    gui.menuItem(label="Live")
+    gui.menuItem(label="Once")
+    gui.button(label="Connect", command=lambda *a: pressed.append(gui.textField(field, q=True, text=True)))
+    gui.setParent("..")
+    gui.showWindow(window)
+    assert gui.window("connectWindow", exists=True) and gui.window(window, q=True, title=True) == "Connect to Houdini"
+    assert gui.optionMenu(menu, q=True, value=True) == "Live"
+    gui.optionMenu(menu, e=True, value="Once")
+    assert gui.optionMenu(menu, q=True, select=True) == 2
+    _maya_sim.set_text(field, "farm-07:18811")
+    _maya_sim.click("Connect")
+    assert pressed == ["farm-07:18811"]
+    shown = _maya_sim.shown()["windows"]
+    assert shown[0]["title"] == "Connect to Houdini" and shown[0]["layout"]["children"][0]["kind"] == "layout"
+    gui.deleteUI(window, window=True)
+    assert not gui.window("connectWindow", exists=True)
+
+
+@pytest.mark.timeout(10)
+def test_progress_window_and_messages(gui):
+    assert gui.progressWindow(title="Sending", progress=0, status="mesh", isInterruptable=True) is True
+    gui.progressWindow(edit=True, progress=40, status="points")
+    assert gui.progressWindow(query=True, isCancelled=True) is False
+    _maya_sim.cancel_progress()
+    assert gui.progressWindow(q=True, ic=True) is True and gui.progressWindow(q=True, progress=True) == 40
+    gui.progressWindow(endProgress=True)
+    gui.headsUpMessage("Sent to Houdini")
+    gui.inViewMessage(assistMessage="Linked", position="midCenter", fade=True)
+    gui.warning("Houdini is not answering")
+    with pytest.raises(RuntimeError, match="^no link$"):
+        gui.error("no link")
+    shown = _maya_sim.shown()
+    assert shown["headsUp"][0]["text"] == "Sent to Houdini" and shown["inView"][0]["text"] == "Linked"
+    assert shown["warnings"] == ["Houdini is not answering"] and shown["errors"] == ["no link"]
+    assert shown["progress"][-1]["ended"] is True and shown["progress"][1]["status"] == "points"
+
+
+@pytest.mark.timeout(10)
+def test_command_port_is_refused_and_recorded(gui):
+    with pytest.raises(RuntimeError, match="does not open command ports"):
+        gui.commandPort(name=":7001", sourceType="python")
+    assert gui.commandPort(q=True, listPorts=True) == []
+    assert _maya_sim.shown()["commandPorts"] == [{"name": ":7001", "sourceType": "python", "refused": True}]
+
+
+@pytest.mark.timeout(10)
+def test_option_vars(batch):
+    batch.optionVar(intValue=("autostart", 1), stringValue=("lastHost", "farm-07:18811"))
+    batch.optionVar(fv=("scale", 0.5), sva=[("hosts", "a"), ("hosts", "b")])
+    assert batch.optionVar(exists="autostart") and batch.optionVar(q="autostart") == 1
+    assert batch.optionVar(query="lastHost") == "farm-07:18811" and batch.optionVar(q="scale") == 0.5
+    assert batch.optionVar(q="hosts") == ["a", "b"] and batch.optionVar(arraySize="hosts") == 2
+    assert batch.optionVar(q="never") == 0 and batch.optionVar(ex="never") is False  # Maya answers 0
+    batch.optionVar(remove="autostart")
+    assert not batch.optionVar(exists="autostart")
+    with pytest.raises(TypeError, match="Expected \\(string, int\\)"):
+        batch.optionVar(iv=("autostart", "yes"))
+
+
+@pytest.mark.timeout(60)
+def test_option_vars_are_remembered_across_graphical_sessions_only(tmp_path):
+    session = (
+        "import sys, _maya_sim, maya.cmds as cmds\n"
+        "_maya_sim.load_prefs(sys.argv[1])\n"
+        "if sys.argv[2] == 'gui':\n"
+        "    _maya_sim.enable_gui()\n"
+        "else:\n"
+        "    import maya.standalone; maya.standalone.initialize()\n"
+        "print('seen', repr([cmds.optionVar(q=n) for n in ('runs', 'host', 'hosts', 'scale')]))\n"
+        "cmds.optionVar(iv=('runs', cmds.optionVar(q='runs') + 1), sv=('host', 'say \"hi\" \\\\ there'))\n"
+        "cmds.optionVar(ca='hosts', sva=[('hosts', 'a'), ('hosts', 'b')], fv=('scale', 0.25))\n"
+        "_maya_sim.quit()\n"
+    )
+
+    def run(mode):
+        done = subprocess.run([sys.executable, "-c", session, str(tmp_path), mode], capture_output=True, text=True,
+                              env=dict(os.environ, PYTHONPATH=str(MAYA_STANDIN)), timeout=30)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert run("gui") == "seen [0, 0, 0, 0]"
+    assert run("gui") == "seen [1, 'say \"hi\" \\\\ there', ['a', 'b'], 0.25]"
+    assert run("batch") == "seen [2, 'say \"hi\" \\\\ there', ['a', 'b'], 0.25]"
+    assert run("gui") == "seen [2, 'say \"hi\" \\\\ there', ['a', 'b'], 0.25]"  # mayapy did not save its change
+    assert 'optionVar -iv "runs" 3;' in (tmp_path / "userPrefs.mel").read_text()
+
+
+@pytest.mark.timeout(10)
+def test_idle_script_jobs_run_while_the_gui_loop_runs(gui):
+    calls = []
+
+    def on_idle():
+        calls.append(threading.current_thread())
+        if len(calls) == 3:
+            LOOP.stop()
+
+    job = gui.scriptJob(idleEvent=on_idle)
+    LOOP.run()
+    gui.scriptJob(kill=job, force=True)
+    assert len(calls) == 3 and set(calls) == {threading.main_thread()}
+    assert not gui.scriptJob(exists=job)
+
+
+@pytest.mark.timeout(10)
+def test_script_jobs_follow_selection_and_new_scenes(gui):
+    events = []
+    gui.scriptJob(event=["SelectionChanged", lambda: events.append("selection")])
+    gui.scriptJob(event=["NewSceneOpened", "import maya.cmds; maya.cmds.polyCube(n='fresh')"], runOnce=True)
+    gui.polyCube()
+    gui.select(clear=True)
+    assert events == ["selection", "selection"]
+    gui.file(new=True, force=True)
+    assert gui.ls("fresh*") == ["fresh", "freshShape"]
+    gui.file(new=True, force=True)
+    assert gui.ls("fresh*") == []  # runOnce: the job died after the first new scene
+    with pytest.raises(RuntimeError, match="Invalid event name"):
+        gui.scriptJob(event=["noSuchEvent", print])
