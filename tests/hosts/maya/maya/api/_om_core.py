@@ -177,16 +177,15 @@ class MDagPath:
     def numberOfShapesDirectlyBelow(self):
         return sum(1 for c in self._live().children if c.is_shape)
 
-    def extendToShape(self):
-        """Move the path down to its transform's shape; the transform must have exactly one."""
+    def extendToShape(self, shapeNum=0):
+        """Move the path down to the shape ``shapeNum`` directly below its transform (in place; returns self)."""
         node = self._live()
         if node.is_shape:
             return self
         shapes = [c for c in node.children if c.is_shape]
-        if len(shapes) != 1:
-            raise RuntimeError(f"(kInvalidParameter): '{node.name}' has {len(shapes)} shapes directly below it; "
-                               "extendToShape needs exactly one")
-        self._node = shapes[0]
+        if not 0 <= shapeNum < len(shapes):
+            raise RuntimeError(f"(kInvalidParameter): '{node.name}' has no shape number {shapeNum} directly below it")
+        self._node = shapes[shapeNum]
         return self
 
     def pop(self, num=1):
@@ -243,7 +242,10 @@ class MSelectionList:
             raise IndexError("(kInvalidParameter): Index not within range")
         return live(self._items[index])
 
-    def add(self, item, mergeWithExisting=True):
+    def add(self, item, *options, **named):
+        """Add a name or pattern (``add(pattern, searchChildNamespaces=False)``) or an MObject/MDagPath
+        (``add(item, mergeWithExisting=True)``); returns self."""
+        merge = True if isinstance(item, str) else named.get("mergeWithExisting", options[0] if options else True)
         scene = _scene_now("MSelectionList.add")
         if isinstance(item, str):
             if "." in item:
@@ -256,7 +258,7 @@ class MSelectionList:
         else:
             raise TypeError(f"MSelectionList.add() takes a name, an MObject or an MDagPath, not {item!r}")
         for node in nodes:
-            if not (mergeWithExisting and node in self._items):
+            if not (merge and node in self._items):
                 self._items.append(node)
         return self
 

@@ -76,11 +76,11 @@ class MFnDependencyNode(MFnBase):
     def typeName(self):
         return self._live().type
 
-    def create(self, type, name=None):
+    def create(self, type, nodeName=None):
         scene = _scene_now("MFnDependencyNode.create")
         if type not in _scene.CONCRETE_TYPES or _scene.is_a(type, "dagNode"):
             raise RuntimeError(f"(kInvalidParameter): Unknown or DAG node type for MFnDependencyNode: {type}")
-        self._node = scene.create(type, name or type + "#")
+        self._node = scene.create(type, nodeName or type + "#")
         return MObject._of(self._node)
 
 

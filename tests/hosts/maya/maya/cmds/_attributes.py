@@ -80,7 +80,7 @@ def setAttr(args, flags):
 _XFORM_VALUES = ("translation", "rotation", "scale", "matrix", "rotatePivot", "scalePivot")
 
 
-@command("query/q:b edit/e:b translation/t:x? rotation/ro:x? scale/s:x? matrix/m:x? worldSpace/ws:b "
+@command("query/q:b translation/t:x? rotation/ro:x? scale/s:x? matrix/m:x? worldSpace/ws:b "
          "objectSpace/os:b relative/r:b absolute/a:b rotatePivot/rp:x? scalePivot/sp:x? rotateOrder/roo:s?")
 def xform(args, flags):
     """Query or set a transform's translation, rotation (degrees), scale or matrix, in object or world space."""

@@ -41,7 +41,7 @@ def _press(command_name, flags, entry, answer):
     return button
 
 
-@command(_DIALOG_FLAGS + " icon/icn:s annotation/ann:s*", ui=True)
+@command(_DIALOG_FLAGS + " icon/icn:s annotation/ann:s*", args=0, ui=True)
 def confirmDialog(args, flags):
     """A message with buttons; returns the label of the button the user pressed."""
     entry = _session.record("dialog", command="confirmDialog", title=flags.get("title", ""),
@@ -53,7 +53,7 @@ def confirmDialog(args, flags):
 _PROMPT = {"text": ""}
 
 
-@command(_DIALOG_FLAGS + " query/q:b text/tx:s? scrollableField/sf:b style/st:s", ui=True)
+@command(_DIALOG_FLAGS + " query/q:b text/tx:s? scrollableField/sf:b style/st:s", args=0, ui=True)
 def promptDialog(args, flags):
     """A message, a text field and buttons; returns the button; ``promptDialog(q=True, text=True)`` the text."""
     if flags.get("query"):
@@ -70,7 +70,8 @@ def promptDialog(args, flags):
     return entry["answer"]
 
 
-@command("title/t:s uiScript/ui:c dismiss/dis:s parent/p:s backgroundColor/bgc:x resizable/rs:b", ui=True)
+@command("title/t:s uiScript/ui:c dismiss/dis:s parent/p:s backgroundColor/bgc:x resizable/res:b", args=0,
+         ui=True)
 def layoutDialog(args, flags):
     """A dialog built by ``uiScript`` inside a form layout; returns the string it was dismissed with."""
     if "dismiss" in flags:
@@ -129,7 +130,7 @@ def _answer_layout(entry, window, answer):
 
 
 @command("query/q:b edit/e:b title/t:s? status/st:s? progress/pr:i? minValue/min:i? maxValue/max:i? "
-         "isInterruptable/ii:b? isCancelled/ic:b? endProgress/ep:b step/s:i", ui=True)
+         "isInterruptable/ii:b? isCancelled/ic:b? endProgress/ep:b step/s:i", args=0, ui=True)
 def progressWindow(args, flags):
     """Maya's progress window: begin (no flag), edit progress/status, query isCancelled, endProgress."""
     current = UI.progress
@@ -171,9 +172,9 @@ def headsUpMessage(args, flags):
 
 
 @command("message/msg:s assistMessage/amg:s statusMessage/smg:s position/pos:s fade/f:b fadeStayTime/fst:i "
-         "fadeInTime/fit:i fadeOutTime/fot:i clear/clr:s dragKill/dk:b clickKill/ck:b alpha/a:f backColor/bkc:i "
-         "font/fnt:s fontSize/fs:i frameOffset/fo:i textOffset/to:i textAlpha/ta:f minimize/min:b "
-         "restore/rst:b hide/hid:b show/sh:b", ui=True)
+         "fadeInTime/fit:i fadeOutTime/fot:i clear/cl:s dragKill/dk:b clickKill/ck:b alpha/a:f backColor/bkc:i "
+         "font/ft:s fontSize/fts:i frameOffset/fof:i textOffset/tof:i textAlpha/ta:f minimize/min:b "
+         "restore/res:b hide/hd:b show/sh:b", args=0, ui=True)
 def inViewMessage(args, flags):
     """A message in the viewport, e.g. ``inViewMessage(amg="Done", pos="midCenter", fade=True)`` (recorded)."""
     text = flags.get("message") or flags.get("assistMessage") or flags.get("statusMessage")

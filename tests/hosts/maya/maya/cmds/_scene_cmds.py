@@ -405,7 +405,7 @@ _UNDO = {"chunks": 0}
 
 
 @command("query/q:b openChunk/ock:b closeChunk/cck:b chunkName/cn:s state/st:b? stateWithoutFlush/swf:b? "
-         "infinity/infinity:b? length/l:i? undoQueueEmpty/uqe:b redoQueueEmpty/rqe:b")
+         "infinity/infinity:b? length/l:i? undoQueueEmpty/uqe:b redoQueueEmpty/rqe:b", args=0)
 def undoInfo(args, flags):
     """Undo chunks are accepted and counted (the stand-in keeps no undo queue); undo is always on."""
     if flags.get("query"):

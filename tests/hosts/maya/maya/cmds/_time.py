@@ -29,7 +29,7 @@ _PLAYBACK = ("minTime", "maxTime", "animationStartTime", "animationEndTime", "by
 
 
 @command("query/q:b edit/e:b minTime/min:f? maxTime/max:f? animationStartTime/ast:f? animationEndTime/aet:f? "
-         "by/by:f? playbackSpeed/ps:f? framesPerSecond/fps:f? loop/l:s?")
+         "by/by:f? playbackSpeed/ps:f? framesPerSecond/fps:f? loop/l:s?", args=0)
 def playbackOptions(args, flags):
     """Query or set the playback range (min/max) and animation range (start/end) and friends."""
     playback = _scene.current().playback
@@ -57,7 +57,7 @@ def playbackOptions(args, flags):
 
 @command("event/e:x idleEvent/ie:c timeChange/tc:c kill/k:i killAll/ka:b exists/ex:i listJobs/lj:b "
          "listEvents/le:b force/f:b protected/pro:b runOnce/ro:b parent/p:s replacePrevious/rp:b "
-         "permanent/per:b")
+         "permanent/per:b", args=0)
 def scriptJob(args, flags):
     """Run a callback on an event (``event=["timeChanged", fn]``) or when idle; returns the job number."""
     if "exists" in flags:

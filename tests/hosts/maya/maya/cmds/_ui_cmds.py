@@ -65,7 +65,7 @@ def _items(element):
 @command("query/q:b edit/e:b label/l:s? parent/p:s tearOff/to:b exists/ex:b itemArray/ia:b? numberOfItems/ni:b? "
          "deleteAllItems/dai:b enable/en:b? visible/vis:b? postMenuCommand/pmc:c? postMenuCommandOnce/pmo:b? "
          "allowOptionBoxes/aob:b? helpMenu/hm:b? mnemonic/mn:s? familyImage/fi:s? docTag/dtg:s? "
-         "scrollable/scr:b?", args=1, ui=True)
+         "scrollable/srb:b?", args=1, ui=True)
 def menu(args, flags):
     """A menu in a window's menu bar (``parent="MayaWindow"`` for Maya's main menu bar)."""
     def delete_all(element, value):
@@ -162,7 +162,7 @@ def deleteUI(args, flags):
 
 @command("query/q:b edit/e:b title/t:s? widthHeight/wh:x? width/w:i? height/h:i? exists/ex:b sizeable/s:b? "
          "resizeToFitChildren/rtf:b? closeCommand/cc:c? visible/vis:b? menuBar/mb:b? minimizeButton/mnb:b? "
-         "maximizeButton/mxb:b? topLeftCorner/tlc:x? retain/ret:b iconName/iin:s?", args=1, ui=True)
+         "maximizeButton/mxb:b? topLeftCorner/tlc:x? retain/ret:b", args=1, ui=True)
 def window(args, flags):
     """A window (shown by showWindow); it becomes the current parent."""
     result = _generic("window", "window", "window", args, flags, defaults={"visible": False}, container=True)
@@ -196,7 +196,7 @@ def columnLayout(args, flags):
 
 
 @command(_LAYOUT_FLAGS + " numberOfColumns/nc:i? columnWidth/cw:x? adjustableColumn/adj:i? "
-         "columnAttach/cat:x? columnAlign/cl:x?", args=1, ui=True)
+         "columnAttach/cat:x? columnAlign/cal:x?", args=1, ui=True)
 def rowLayout(args, flags):
     """A layout placing its children in a row; it becomes the current parent."""
     return _generic("rowLayout", "layout", "rowLayout", args, flags, container=True)
