@@ -191,8 +191,6 @@ class Scene:
         return node
 
     def rename(self, node, new_name):
-        if node.startup:
-            raise RuntimeError(f"Cannot rename a read only node '{node.name}'.")
         if new_name == node.name:
             return node.name
         del self.by_name[node.name]
