@@ -136,6 +136,10 @@ def test_flags_are_checked_as_maya_checks_them(batch):
         batch.ls(sl="yes")
     with pytest.raises(TypeError, match="at most 1 positional"):
         batch.objExists("a", "b")
+    with pytest.raises(TypeError, match="at most 0 positional"):
+        batch.playbackOptions("pCube1", q=True, min=True)
+    cube = batch.polyCube()[0]  # Maya's habitual spellings: 1 for True, in query mode too
+    assert batch.ls(sl=1) == [cube] and batch.xform(cube, q=1, ws=1, t=1) == [0.0, 0.0, 0.0]
 
 
 # ------------------------------------------------------------------------------------------ maya.utils

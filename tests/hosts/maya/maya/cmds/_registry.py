@@ -48,14 +48,16 @@ class Command:
         if self.args != "*" and len(args) > self.args:
             raise TypeError(f"{self.name}() takes at most {self.args} positional argument"
                             f"{'s' if self.args != 1 else ''} ({len(args)} given)")
-        query = any(self.names.get(k) is not None and self.names[k].long == "query" and v is True
-                    for k, v in kwargs.items())
+        query = any(self.names.get(k) is not None and self.names[k].long == "query"
+                    and self.names[k].kind == "b" and v for k, v in kwargs.items())
         flags = {}
         for given, value in kwargs.items():
             flag = self.names.get(given)
             if flag is None:
                 raise TypeError(f"Invalid flag '{given}'")
-            if not (query and flag.queryable and isinstance(value, bool)):
+            if query and flag.queryable and isinstance(value, int):  # q=True, label=True (or 1)
+                value = bool(value)
+            else:
                 value = _check(flag, given, value)
             flags[flag.long] = value
         return flags
