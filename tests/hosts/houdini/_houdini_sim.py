@@ -1,0 +1,162 @@
+"""Private controls of the Houdini stand-in: what a test, or the simulated Houdini session, does as Houdini
+and as its user. It lives beside the ``hou`` package (not in it), so the real API's names stay the only public
+ones there.
+
+Session:
+    mode()                        "hython", "starting" (graphical, UI not built yet) or "gui"
+    set_hython()                  become hython: no UI, no hdefereval, no thread rules
+    set_graphical(starting=False) become a graphical Houdini (``starting=True``: its UI is not up yet, as during
+                                  pythonrc.py: hou.ui raises hou.NotAvailable "The UI is not created yet")
+    enable_ui()                   a graphical Houdini whose UI is up (hou.ui works)
+    reset(mode="hython")          forget everything: a new scene, no records, answers or counts, frame 1 at 24 fps
+    set_version("20.5.487")       the version hou.applicationVersion() claims; version() reads it
+
+The user:
+    queue_answer(value)           the answer to the next dialog (forms: see hou/_ui.py); pending_answers()
+    clear_answers()               forget answers not used yet
+    interrupt()                   press Esc on the running InterruptableOperation (its next update raises)
+
+What the user saw, and what the threading rules saw:
+    messages()                    hou.ui.displayMessage records (dicts: text, buttons, severity, title, answer ...)
+    dialogs()                     every dialog record, in order (each with its "kind")
+    status_messages()             texts shown in the status bar, in order
+    records()                     everything recorded (dialogs, status, progress, crashes), in order
+    off_main_calls()              names of hou calls made off the main thread in a graphical session
+    off_main_call_count()         how many (the name list keeps the first 10,000); reset_off_main_calls()
+    shown()                       all of the above as one JSON-able dict (the session's "shown" request)
+"""
+import sys
+
+from hou import _app, _hipfile, _scene, _ui
+from hou._state import GUI, HYTHON, MODES, SESSION, STARTING
+
+__all__ = ["mode", "set_hython", "set_graphical", "enable_ui", "reset", "set_version", "version",
+           "queue_answer", "pending_answers", "clear_answers", "interrupt", "messages", "dialogs",
+           "status_messages", "records", "off_main_calls", "off_main_call_count", "reset_off_main_calls",
+           "shown"]
+
+_DIALOGS = ("displayMessage", "displayCustomConfirmation", "displayConfirmation", "readInput", "selectFromList")
+
+
+# ---------------------------------------------------------------------------------------------- session
+
+def mode():
+    return SESSION.mode
+
+
+def _set_mode(new_mode):
+    if new_mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {new_mode!r}")
+    with SESSION.lock:
+        SESSION.mode = new_mode
+    if new_mode == HYTHON:
+        sys.modules.pop("hdefereval", None)  # imported in a graphical session; hython cannot import it
+
+
+def set_hython():
+    _set_mode(HYTHON)
+
+
+def set_graphical(starting=False):
+    _set_mode(STARTING if starting else GUI)
+
+
+def enable_ui():
+    _set_mode(GUI)
+
+
+def reset(mode=HYTHON):
+    """A fresh process's state in ``mode``: new scene and scene file, no records, answers or counts."""
+    with SESSION.lock:
+        _scene.SCENE.reset()
+        _hipfile.HIP.reset()
+        _app.TIME.reset()
+        _ui.reset()
+        SESSION.clear_records()
+    _set_mode(mode)
+
+
+def set_version(version):
+    parts = tuple(int(p) for p in str(version).split("."))
+    if len(parts) != 3:
+        raise ValueError(f"a Houdini version has three parts (20.5.487), not {version!r}")
+    SESSION.version = parts
+
+
+def version():
+    return ".".join(map(str, SESSION.version))
+
+
+# --------------------------------------------------------------------------------------------- the user
+
+def queue_answer(value):
+    with SESSION.lock:
+        SESSION.answers.append(value)
+
+
+def pending_answers():
+    with SESSION.lock:
+        return list(SESSION.answers)
+
+
+def clear_answers():
+    with SESSION.lock:
+        SESSION.answers.clear()
+
+
+def interrupt():
+    with SESSION.lock:
+        SESSION.interrupt_requested = True
+
+
+# ------------------------------------------------------------------------------------- what was shown
+
+def records():
+    with SESSION.lock:
+        return [dict(r) for r in SESSION.records]
+
+
+def dialogs():
+    return [r for r in records() if r["kind"] in _DIALOGS]
+
+
+def messages():
+    return [r for r in records() if r["kind"] == "displayMessage"]
+
+
+def status_messages():
+    return [r["text"] for r in records() if r["kind"] == "status"]
+
+
+def off_main_calls():
+    with SESSION.lock:
+        return list(SESSION.off_main)
+
+
+def off_main_call_count():
+    return SESSION.off_main_count
+
+
+def reset_off_main_calls():
+    with SESSION.lock:
+        SESSION.off_main = []
+        SESSION.off_main_count = 0
+
+
+def shown():
+    """What the simulated Houdini showed, JSON-able: the simulated session answers its "shown" request with it."""
+    everything = records()
+    return {
+        "mode": SESSION.mode,
+        "version": version(),
+        "messages": [r for r in everything if r["kind"] == "displayMessage"],
+        "dialogs": [r for r in everything if r["kind"] in _DIALOGS],
+        "status": [r["text"] for r in everything if r["kind"] == "status"],
+        "progress": [r for r in everything if r["kind"] == "progress"],
+        "crashes": [r for r in everything if r["kind"] == "crash"],
+        "records": everything,
+        "pending_answers": pending_answers(),
+        "off_main_thread_calls": off_main_call_count(),
+        "off_main_thread_names": off_main_calls()[:1000],
+    }
+

@@ -1,0 +1,109 @@
+"""The rules every ``hou`` call obeys, applied once to the whole public API by ``install``.
+
+* One call at a time: the outermost ``hou`` call holds the session lock (Houdini's HOM lock serialises Python
+  threads calling into Houdini).
+* Threads, in a graphical Houdini (``SESSION.graphical``): ``hou.ui`` off the main thread crashes real Houdini,
+  so here it raises ``UIThreadError``; any other ``hou`` call off the main thread is counted
+  (``SESSION.off_main``), so tests can assert the bridge made none. hython has no UI thread: nothing is counted.
+* Deleted objects: a method of an object whose Houdini counterpart was deleted raises ``hou.ObjectWasDeleted``
+  (classes opt in by defining ``_check_alive``); ``==``, ``!=``, ``hash`` and ``repr`` keep working.
+
+Only the outermost call is checked and counted: the stand-in calling its own public methods, or user code run
+by a cook (a Python SOP), is part of the call that started it.
+"""
+import functools
+import inspect
+import threading
+import types
+
+from hostloop import LOOP
+
+from ._state import SESSION
+
+__all__ = []  # nothing public: install() is called by hou/__init__.py
+
+_local = threading.local()
+_SKIP_ALIVE = {"__eq__", "__ne__", "__hash__", "__repr__", "__str__", "__init__", "__del__"}
+_NOT_CALLS = {"__repr__", "__str__", "__del__", "__init_subclass__", "__getattr__", "__getattribute__",
+              "__setattr__", "__class_getitem__", "__new__", "__format__", "__dir__", "__sizeof__"}
+
+
+class UIThreadError(RuntimeError):
+    """A ``hou.ui`` call off the main thread of a graphical Houdini: real Houdini crashes there."""
+
+
+def _enter(name, ui):
+    """Check one outermost call; returns nothing, raises for a ``hou.ui`` call off the main thread."""
+    if SESSION.graphical and not LOOP.is_main_thread():
+        thread = threading.current_thread().name
+        if ui:
+            SESSION.record("crash", call=name, thread=thread)
+            raise UIThreadError(
+                f"{name}() called from thread {thread!r}: hou.ui calls off the main thread crash a graphical "
+                "Houdini (run them through hdefereval on the main thread)")
+        SESSION.note_off_main(name)
+
+
+def wrap(fn, name, ui=False, check_alive=False):
+    """``fn`` as a ``hou`` entry point named ``name`` (signature kept through ``__wrapped__``)."""
+    if getattr(fn, "_hom_entry", False):
+        return fn
+
+    @functools.wraps(fn)
+    def entry(*args, **kwargs):
+        if getattr(_local, "depth", 0):
+            if check_alive:
+                args[0]._check_alive()
+            return fn(*args, **kwargs)
+        _enter(name, ui)
+        with SESSION.lock:
+            _local.depth = 1
+            try:
+                if check_alive:
+                    args[0]._check_alive()
+                return fn(*args, **kwargs)
+            finally:
+                _local.depth = 0
+
+    entry._hom_entry = True
+    return entry
+
+
+def nested():
+    """True while a ``hou`` call is running on this thread (used to run user code inside a cook)."""
+    return bool(getattr(_local, "depth", 0))
+
+
+def instrument_class(cls, ui=False):
+    """Wrap every method defined on ``cls`` itself (subclasses inherit the wrapped ones)."""
+    alive = hasattr(cls, "_check_alive")
+    for attr, value in list(vars(cls).items()):
+        if attr.startswith("_") and not (attr.startswith("__") and attr.endswith("__")):
+            continue
+        if attr in _NOT_CALLS:
+            continue
+        name = f"hou.{cls.__name__}.{attr}"
+        if isinstance(value, staticmethod):
+            setattr(cls, attr, staticmethod(wrap(value.__func__, name, ui)))
+        elif isinstance(value, classmethod):
+            setattr(cls, attr, classmethod(wrap(value.__func__, name, ui)))
+        elif inspect.isfunction(value):
+            setattr(cls, attr, wrap(value, name, ui, check_alive=alive and attr not in _SKIP_ALIVE))
+
+
+def install(namespace, ui_classes=("ui",)):
+    """Apply the rules to every public function and class in ``namespace`` (the ``hou`` module's globals).
+
+    Also sets ``__module__`` to ``"hou"`` on them, as real HOM objects report (``hou.OperationFailed``).
+    Exception classes are not instrumented: Python's own machinery formats them on any thread.
+    """
+    for name, value in list(namespace.items()):
+        if name.startswith("_") or isinstance(value, types.ModuleType):
+            continue
+        if isinstance(value, type):
+            value.__module__ = "hou"
+            if not issubclass(value, BaseException):
+                instrument_class(value, ui=name in ui_classes)
+        elif inspect.isfunction(value):
+            value.__module__ = "hou"
+            namespace[name] = wrap(value, f"hou.{name}")

@@ -1,0 +1,56 @@
+"""Process-wide state of the simulated Houdini: what kind of session this is and what happened in it.
+
+One ``SESSION`` per process, as there is one Houdini per process:
+
+* ``mode``: ``"hython"`` (plain ``import hou``: no UI, no ``hdefereval``), ``"starting"`` (a graphical Houdini
+  whose UI is not built yet: ``pythonrc.py`` time) or ``"gui"`` (the UI is up).
+* ``version``: the Houdini version claimed by ``hou.applicationVersion()``.
+* ``records``: what the user was shown (dialogs, status bar messages, progress), each a JSON-able dict with a
+  ``kind``; ``answers``: the simulated user's queued answers to the next dialogs.
+* ``off_main``: names of ``hou`` calls made off the main thread in a graphical session (real Houdini is not
+  thread-safe there); ``off_main_count`` counts them all, the list keeps the first ``OFF_MAIN_KEEP``.
+
+Only the stand-in and ``_houdini_sim`` (its private controls) touch this module.
+"""
+import collections
+import threading
+
+HYTHON, STARTING, GUI = "hython", "starting", "gui"
+MODES = (HYTHON, STARTING, GUI)
+DEFAULT_VERSION = (20, 5, 487)
+OFF_MAIN_KEEP = 10000
+
+
+class Session:
+    def __init__(self):
+        self.lock = threading.RLock()  # HOM's global lock: one hou call at a time, as in Houdini
+        self.mode = HYTHON
+        self.version = DEFAULT_VERSION
+        self.clear_records()
+
+    def clear_records(self):
+        self.records = []
+        self.answers = collections.deque()
+        self.off_main = []
+        self.off_main_count = 0
+        self.interrupt_requested = False
+
+    @property
+    def graphical(self):
+        """True in a graphical Houdini (its UI built or not): the main-thread rules apply."""
+        return self.mode != HYTHON
+
+    def record(self, kind, **fields):
+        entry = dict(fields, kind=kind)
+        with self.lock:
+            self.records.append(entry)
+        return entry
+
+    def note_off_main(self, name):
+        with self.lock:
+            self.off_main_count += 1
+            if len(self.off_main) < OFF_MAIN_KEEP:
+                self.off_main.append(name)
+
+
+SESSION = Session()
