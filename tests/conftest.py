@@ -6,11 +6,7 @@ import zipfile
 
 import pytest
 
-from support import HOUDINI_STANDIN, ROOT, BridgeProcess, build
-
-# tests/hosts (the simulated sessions' launcher) importable as top-level modules
-if str(ROOT / "tests" / "hosts") not in sys.path:
-    sys.path.append(str(ROOT / "tests" / "hosts"))
+from support import HOUDINI_STANDIN, BridgeProcess, build
 
 
 # the Houdini stand-in is importable as ``hou`` in this process too (hython mode: no UI)

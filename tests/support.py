@@ -5,7 +5,6 @@
         bridge_core.connect(port=proc.port)
 """
 import os
-import selectors
 import signal
 import subprocess
 import sys
@@ -14,6 +13,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.append(str(ROOT / "tests" / "hosts"))  # the simulated sessions' modules: sessions, control, lines
+
+from lines import LineReader  # noqa: E402
 HOUDINI_STANDIN = ROOT / "tests" / "hosts" / "houdini"
 MAYA_STANDIN = ROOT / "tests" / "hosts" / "maya"
 
@@ -54,16 +56,15 @@ def clean_env(runtime_dir, **extra):
     return env
 
 
+_readers = {}
+
+
 def read_line(stream, timeout, what="a line"):
     """Read one line from a child's pipe, failing the test if none arrives within ``timeout``."""
-    selector = selectors.DefaultSelector()
-    selector.register(stream, selectors.EVENT_READ)
-    try:
-        if not selector.select(timeout):
-            raise AssertionError(f"no output within {timeout:g} s while waiting for {what}")
-        return stream.readline()
-    finally:
-        selector.close()
+    reader = _readers.get(id(stream))
+    if reader is None or reader[0] is not stream:
+        reader = _readers[id(stream)] = (stream, LineReader(stream))
+    return reader[1].next(timeout, what)
 
 
 class BridgeProcess:

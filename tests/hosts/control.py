@@ -110,7 +110,9 @@ def serve_session(handlers):
     control = ControlServer(handlers)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: LOOP.stop())
-    print("control", control.port, flush=True)
+    # announced from the loop, after the work start-up deferred to it (menus, autostart): the test sees a
+    # host that has finished starting, as a user would
+    LOOP.post(lambda: print("control", control.port, flush=True))
     LOOP.run()
     control.close()
 

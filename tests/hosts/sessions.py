@@ -9,13 +9,14 @@ Each session is a real process (``houdini_sim.py`` / ``maya_sim.py``) that start
 main-thread event loop; ``quit()`` (or leaving the ``with`` block) ends it and checks it exited cleanly.
 """
 import os
-import selectors
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from control import ControlClient, ControlError
+from lines import LineReader
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -51,22 +52,19 @@ class SimSession:
             raise
 
     def _await_control(self, timeout):
-        selector = selectors.DefaultSelector()
-        selector.register(self.proc.stdout, selectors.EVENT_READ)
-        try:
-            while True:
-                if not selector.select(timeout):
-                    raise RuntimeError(f"{self.command[1]} did not start within {timeout} s; output so far:\n"
-                                       + "".join(self.startup_output))
-                line = self.proc.stdout.readline()
-                if not line:
-                    raise RuntimeError(f"{self.command[1]} exited during start-up (code {self.proc.wait()}):\n"
-                                       + "".join(self.startup_output) + self.proc.stderr.read())
-                if line.startswith("control "):
-                    return int(line.split()[1])
-                self.startup_output.append(line)
-        finally:
-            selector.close()
+        self._lines = LineReader(self.proc.stdout)
+        self._errors = LineReader(self.proc.stderr)  # read as it comes, so a chatty host never blocks
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self._lines.next(max(deadline - time.monotonic(), 0.01), "the session to start")
+            except AssertionError as exc:
+                code = self.proc.poll()
+                raise RuntimeError(f"{self.command[1]} did not start ({exc}); exit code {code}; errors:\n"
+                                   + (self._errors.rest(1) if code is not None else "")) from None
+            if line.startswith("control "):
+                return int(line.split()[1])
+            self.startup_output.append(line)
 
     # ------------------------------------------------------------------------------------ the user
 
@@ -111,19 +109,19 @@ class SimSession:
 
     def _finish(self, timeout):
         try:
-            out, err = self.proc.communicate(timeout=timeout)
+            self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             self.kill()
             raise
-        self.output = "".join(self.startup_output) + out
-        self.errors = err
+        self.output = "".join(self._lines.seen) + self._lines.rest()
+        self.errors = "".join(self._errors.seen) + self._errors.rest()
         self.control.close()
         return self.proc.returncode
 
     def kill(self):
         if self.proc.poll() is None:
             self.proc.kill()
-        self.proc.communicate(timeout=10)
+        self.proc.wait(10)
 
     def __enter__(self):
         return self
