@@ -19,6 +19,15 @@ def _module(name):
     return importlib.import_module(ROOT + name)
 
 
+_version = _module(".version")
+RPYC_VERSION = getattr(_version, "__version__", None) or ".".join(map(str, getattr(_version, "version", ())))
+if not VENDORED and not RPYC_VERSION.startswith("6.0."):
+    raise ImportError(
+        f"bridge_core needs rpyc 6.0.x, but this Python has rpyc {RPYC_VERSION} (Houdini bundles 4.1.0 for "
+        f"hrpyc). Install DCC Bridge from the packages 'build.py dist' makes, which carry their own rpyc, or "
+        f"'pip install rpyc==6.0.2' in a Python of your own.")
+
+
 brine = _module(".core.brine")
 consts = _module(".core.consts")
 netref = _module(".core.netref")
@@ -31,7 +40,6 @@ ModuleNamespace, Service, SlaveService = _service.ModuleNamespace, _service.Serv
 SocketStream = _module(".core.stream").SocketStream
 RpycAuthenticationError = _module(".utils.authenticators").AuthenticationError
 ThreadedServer = _module(".utils.server").ThreadedServer
-RPYC_VERSION = _module(".version").__version__
 
 __all__ = ["brine", "consts", "netref", "vinegar", "AsyncResult", "Channel", "Connection", "ModuleNamespace",
            "Service", "SlaveService", "SocketStream", "RpycAuthenticationError", "ThreadedServer",

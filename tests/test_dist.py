@@ -113,14 +113,14 @@ def _serve(python, unpacked_houdini, runtime_dir, code=SERVE_FROM_PACKAGE):
     scripts = unpacked_houdini / "dcc_bridge" / "houdini" / "scripts" / "python"
     env = clean_env(runtime_dir, PYTHONPATH=f"{scripts}{__import__('os').pathsep}{ROOT / 'tests/hosts/houdini'}")
     proc = subprocess.Popen([str(python), "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=str(runtime_dir))  # not the checkout
     return proc
 
 
 def _drive(python, unpacked_maya, runtime_dir, port):
     env = clean_env(runtime_dir, PYTHONPATH=str(unpacked_maya / "dcc_bridge" / "scripts"))
     return subprocess.run([str(python), "-c", DRIVE_FROM_MODULE, str(port)], capture_output=True, text=True,
-                          env=env, timeout=60)
+                          env=env, timeout=60, cwd=str(runtime_dir))
 
 
 def test_packages_coexist_with_houdinis_own_rpyc(houdini_like_python, bare_python, unpacked, runtime_dir):
@@ -171,3 +171,11 @@ def test_core_and_host_glue_need_no_python_newer_than_3_9():
                           cwd=str(ROOT))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Target versions not met" not in done.stdout
+
+
+def test_an_unvendored_bridge_core_refuses_houdinis_rpyc_clearly(houdini_like_python, runtime_dir):
+    """bridge_core from a checkout (no private rpyc) in a Python whose rpyc is 4.1.0: a clear ImportError."""
+    done = subprocess.run([str(houdini_like_python), "-c", "import bridge_core"], capture_output=True, text=True,
+                          env=clean_env(runtime_dir, PYTHONPATH=str(ROOT)), cwd=str(runtime_dir), timeout=60)
+    assert done.returncode == 1
+    assert "needs rpyc 6.0.x" in done.stderr and "4.1.0" in done.stderr and "build.py dist" in done.stderr
