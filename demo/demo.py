@@ -41,13 +41,10 @@ def typed(who, session, code):
     return output
 
 
-def houdini_choice(runtime):
-    """The label the Connect dialog shows for the (only) Houdini session, as the user would read it."""
-    import json
-
-    session = json.loads(next(runtime.glob("session-houdini-*.json")).read_text())
-    return f"Houdini pid {session['pid']}, port {session['port']}" + (f", {session['scene']}" if session["scene"]
-                                                                      else "")
+def houdini_choice(maya):
+    """The label the Connect dialog shows for the (only) Houdini session, as the user reads it on screen."""
+    return maya.eval("[__import__('dcc_bridge_maya.menu').menu.session_label(s) "
+                     "for s in __import__('dcc_bridge_maya.houdini_link').houdini_link.sessions()][0]")
 
 
 def free_port():
@@ -72,7 +69,7 @@ def main():
 
             say("maya", "starting a graphical Maya with the DCC Bridge module installed ...")
             with maya_session(runtime, env=env, app_dir=scratch / "maya_app_dir") as maya:
-                choice = houdini_choice(runtime)
+                choice = houdini_choice(maya)
                 say("maya", f"menu: Houdini Bridge > Connect to Houdini...  -> the user picks \"{choice}\"")
                 maya.answer(choice)
                 maya.menu("Houdini Bridge", "Connect to Houdini...")

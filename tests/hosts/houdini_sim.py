@@ -110,6 +110,10 @@ def main():
         for sub in ("scripts/python", f"python{PYTHON_VERSION}libs"):
             if (folder / sub).is_dir():
                 sys.path.append(str(folder / sub))
+    import __main__
+    import hou
+
+    __main__.hou = hou  # Houdini's Python Shell (and hython's __main__) have hou already imported
     if not args.hython:
         _houdini_sim.set_graphical(starting=True)  # a graphical Houdini whose UI is not up yet
     run_scripts(path, "pythonrc.py")

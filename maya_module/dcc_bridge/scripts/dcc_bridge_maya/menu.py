@@ -5,6 +5,7 @@ scratch on every call (an existing menu is deleted first, so there is only ever 
 Every command reports through ``feedback`` and never lets a traceback reach the user.
 """
 import functools
+import os
 
 from maya import cmds
 
@@ -55,13 +56,19 @@ def build():
 # ---------------------------------------------------------------------------------------------- connect
 
 
+def session_label(session):
+    """How the Connect dialog names a Houdini session: pid, port and the scene's file name."""
+    scene = os.path.basename(session.scene) if session.scene else ""
+    return f"Houdini pid {session.pid}, port {session.port}" + (f", {scene}" if scene else "")
+
+
 def connect_dialog():
     link = houdini_link.link()
     if link.connected:
         feedback.dialog(f"Already {link.describe()}. Choose Disconnect first to connect to another Houdini.")
         return None
     found = houdini_link.sessions()[:MAX_LISTED]
-    labels = [f"Houdini pid {s.pid}, port {s.port}" + (f", {s.scene}" if s.scene else "") for s in found]
+    labels = [session_label(s) for s in found]
     last = prefs.last_houdini()
     default = next((label for label, s in zip(labels, found) if f"{s.host}:{s.port}" == last),
                    labels[0] if labels else OTHER_MACHINE)
