@@ -19,15 +19,14 @@ sys.path.insert(0, str(ROOT / "tests" / "hosts"))
 
 from sessions import houdini_session, maya_session  # noqa: E402
 
-WIDTH = 100
 
 
 def say(who, text):
     prefix = f"[{who}]".ljust(10)
     lines = str(text).rstrip("\n").splitlines() or [""]
-    print(prefix + lines[0][:WIDTH])
+    print(prefix + lines[0])
     for line in lines[1:]:
-        print(" " * 10 + line[:WIDTH])
+        print(" " * 10 + line)
 
 
 def typed(who, session, code):
