@@ -523,3 +523,276 @@ def test_time_and_playbar():
     assert hou.playbar.isPlaying()
     hou.playbar.stop()
     assert not hou.playbar.isPlaying()
+
+
+# ------------------------------------------------------------------------------------------- geometry
+
+
+def right_handed_normal(prim):
+    """The counter-clockwise (right-hand rule) normal of a face from its vertex positions (Newell's method)."""
+    points = [tuple(v.point().position()) for v in prim.vertices()]
+    n = [0.0, 0.0, 0.0]
+    for (x0, y0, z0), (x1, y1, z1) in zip(points, points[1:] + points[:1]):
+        n[0] += (y0 - y1) * (z0 + z1)
+        n[1] += (z0 - z1) * (x0 + x1)
+        n[2] += (x0 - x1) * (y0 + y1)
+    return n
+
+
+def centroid(prim):
+    points = [tuple(v.point().position()) for v in prim.vertices()]
+    return [sum(p[k] for p in points) / len(points) for k in range(3)]
+
+
+def dot(a, b):
+    return sum(x * y for x, y in zip(a, b))
+
+
+def sop(type_name, **parms):
+    node = hou.node("/obj").createNode("geo").createNode(type_name)
+    for name, value in parms.items():
+        node.parm(name).set(value)
+    return node
+
+
+def test_box_is_eight_points_and_six_quads_wound_clockwise_from_outside():
+    """Houdini's front faces are clockwise seen from the front: the OPPOSITE of Maya's counter-clockwise."""
+    geo = sop("box").geometry()
+    assert (geo.pointCount(), geo.primCount(), geo.vertexCount()) == (8, 6, 24)
+    assert geo.intrinsicValue("pointcount") == 8 and geo.intrinsicValue("primitivecount") == 6
+    assert sorted(set(geo.pointFloatAttribValues("P"))) == [-0.5, 0.5]
+    for prim in geo.prims():
+        assert isinstance(prim, hou.Polygon) and prim.type() == hou.primType.Polygon and prim.numVertices() == 4
+        outward = centroid(prim)
+        assert dot(right_handed_normal(prim), outward) < 0, f"{prim} is counter-clockwise from outside"
+        assert dot(prim.normal(), outward) > 0  # Houdini's normal faces out
+    front = next(p for p in geo.prims() if centroid(p)[2] > 0.4)
+    xy = [tuple(v.point().position())[:2] for v in front.vertices()]
+    signed_area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(xy, xy[1:] + xy[:1]))
+    assert signed_area < 0  # clockwise seen from +Z, looking at the front face
+
+
+def test_box_follows_its_parameters():
+    box = sop("box")
+    box.parmTuple("size").set((2, 4, 6))
+    box.parmTuple("t").set((10, 0, 0))
+    positions = box.geometry().pointFloatAttribValues("P")
+    assert (min(positions[0::3]), max(positions[0::3])) == (9.0, 11.0)
+    assert (min(positions[1::3]), max(positions[1::3])) == (-2.0, 2.0)
+    assert (min(positions[2::3]), max(positions[2::3])) == (-3.0, 3.0)
+
+
+def test_sphere_is_a_primitive_by_default_and_polygons_by_frequency():
+    sphere = sop("sphere")
+    geo = sphere.geometry()
+    assert (geo.pointCount(), geo.primCount()) == (1, 1) and geo.prim(0).type() == hou.primType.Sphere
+    sphere.parm("type").set("poly")
+    for freq in (1, 2, 3):
+        sphere.parm("freq").set(freq)
+        geo = sphere.geometry()
+        assert (geo.primCount(), geo.pointCount()) == (20 * freq * freq, 10 * freq * freq + 2)
+        for prim in geo.prims():
+            assert prim.numVertices() == 3 and dot(right_handed_normal(prim), centroid(prim)) < 0
+        radii = {round(p.position().length(), 5) for p in geo.points()}
+        assert radii == {1.0}
+
+
+def test_grid_faces_up_in_the_zx_plane():
+    geo = sop("grid").geometry()
+    assert (geo.pointCount(), geo.primCount()) == (100, 81)
+    assert {round(y, 6) for y in geo.pointFloatAttribValues("P")[1::3]} == {0.0}
+    for prim in geo.prims():
+        assert prim.normal().y() == pytest.approx(1.0)
+
+
+def test_create_polygons_keeps_vertex_order():
+    geo = hou.Geometry()
+    points = geo.createPoints([(0, 0, 0), (1, 0, 0), (1, 1, 0), (0, 1, 0), (2, 0, 0)])
+    assert [p.number() for p in points] == [0, 1, 2, 3, 4]
+    quads = geo.createPolygons([(0, 3, 2, 1), (points[1], points[4], points[2])])
+    assert [[v.point().number() for v in prim.vertices()] for prim in quads] == [[0, 3, 2, 1], [1, 4, 2]]
+    assert [[v.number() for v in prim.vertices()] for prim in geo.prims()] == [[0, 1, 2, 3], [0, 1, 2]]
+    assert geo.prims()[1].vertices()[2].linearNumber() == 6 and geo.vertexCount() == 7
+    with pytest.raises(hou.OperationFailed):
+        geo.createPolygons([(0, 1, 99)])
+    poly = geo.createPolygon()
+    poly.addVertex(points[0])
+    poly.addVertex(geo.point(1))
+    assert [v.point() for v in poly.vertices()] == [points[0], points[1]] and poly.isClosed()
+    assert geo.createPolygon(is_closed=False).isClosed() is False
+
+
+def test_point_positions_as_packed_float32_round_trip():
+    import array
+    import struct
+
+    geo = hou.Geometry()
+    geo.createPoints([(0.5, 1.5, -2.0), (3.25, 0.1, 7.0)])
+    packed = geo.pointFloatAttribValuesAsString("P")
+    assert isinstance(packed, bytes) and len(packed) == 2 * 3 * 4
+    assert packed == struct.pack("=6f", 0.5, 1.5, -2.0, 3.25, 0.1, 7.0)  # native byte order, float32
+    assert array.array("f", packed).tolist() == list(geo.pointFloatAttribValues("P"))
+    doubled = array.array("f", [v * 2 for v in array.array("f", packed)]).tobytes()
+    geo.setPointFloatAttribValuesFromString("P", doubled)
+    assert tuple(geo.point(1).position()) == pytest.approx((6.5, 0.2, 14.0))
+    as64 = geo.pointFloatAttribValuesAsString("P", float_type=hou.numericData.Float64)
+    assert len(as64) == 48 and struct.unpack("=6d", as64)[0] == 1.0
+    geo.setPointFloatAttribValuesFromString("P", as64, float_type=hou.numericData.Float64)
+    assert geo.point(0).position()[0] == 1.0
+    with pytest.raises(hou.InvalidSize):
+        geo.setPointFloatAttribValuesFromString("P", packed[:-4])
+    with pytest.raises(hou.OperationFailed):
+        geo.pointFloatAttribValuesAsString("nothing")
+
+
+def test_attributes_on_points_vertices_prims_and_detail():
+    geo = hou.Geometry()
+    geo.createPoints([(0, 0, 0), (1, 0, 0), (0, 1, 0), (1, 1, 0)])
+    first, second = geo.createPolygons([(0, 2, 1), (1, 2, 3)])
+    normal = geo.addAttrib(hou.attribType.Point, "N", (0.0, 0.0, 1.0), transform_as_normal=True)
+    uv = geo.addAttrib(hou.attribType.Vertex, "uv", (0.0, 0.0, 0.0))
+    cd = geo.addAttrib(hou.attribType.Prim, "Cd", (1.0, 1.0, 1.0))
+    geo.addAttrib(hou.attribType.Global, "source", "maya")
+    geo.addAttrib(hou.attribType.Point, "id", 0)
+    assert normal.type() == hou.attribType.Point and normal.size() == 3 and normal.isTransformedAsNormal()
+    assert cd.dataType() == hou.attribData.Float and geo.findPointAttrib("id").dataType() == hou.attribData.Int
+    assert geo.findPrimAttrib("Cd") == cd and geo.findVertexAttrib("nothing") is None
+    assert geo.pointFloatAttribValues("N") == (0.0, 0.0, 1.0) * 4
+    geo.setVertexFloatAttribValues("uv", [float(i) for i in range(18)])
+    assert geo.vertexFloatAttribValues("uv") == tuple(float(i) for i in range(18))
+    assert second.vertices()[0].attribValue("uv") == (9.0, 10.0, 11.0)
+    first.setAttribValue("Cd", (1.0, 0.0, 0.0))
+    assert geo.primFloatAttribValues("Cd") == (1.0, 0.0, 0.0, 1.0, 1.0, 1.0)
+    geo.point(3).setAttribValue("id", 7)
+    assert geo.pointIntAttribValues("id") == (0, 0, 0, 7) and geo.point(3).intAttribValue("id") == 7
+    assert geo.attribValue("source") == "maya"
+    with pytest.raises(hou.OperationFailed):
+        geo.addAttrib(hou.attribType.Point, "N", (0.0, 0.0, 0.0))
+    with pytest.raises(hou.InvalidSize):
+        geo.setPrimFloatAttribValues("Cd", [1.0, 0.0])
+    packed = geo.vertexFloatAttribValuesAsString("uv")
+    geo.setVertexFloatAttribValuesFromString("uv", packed[::-1][::-1])
+    assert geo.vertexFloatAttribValues("uv")[17] == 17.0
+
+
+def test_vertex_values_follow_primitive_order_when_vertices_were_added_out_of_order():
+    geo = hou.Geometry()
+    geo.createPoints([(0, 0, 0), (1, 0, 0), (0, 1, 0)])
+    a, b = geo.createPolygon(), geo.createPolygon()
+    a.addVertex(geo.point(0))
+    b.addVertex(geo.point(1))  # linear vertex 1 belongs to the second polygon
+    a.addVertex(geo.point(2))
+    geo.addAttrib(hou.attribType.Vertex, "w", 0.0)
+    geo.setVertexFloatAttribValues("w", [10.0, 20.0, 30.0])  # a's two vertices, then b's
+    assert [v.attribValue("w") for v in a.vertices()] == [10.0, 20.0]
+    assert b.vertices()[0].attribValue("w") == 30.0
+    assert geo.vertexFloatAttribValues("w") == (10.0, 20.0, 30.0)
+
+
+def test_a_sops_geometry_is_read_only_and_freeze_gives_a_copy():
+    box = sop("box")
+    geo = box.geometry()
+    assert geo.isReadOnly() and geo.sopNode() == box
+    for write in (geo.createPoint, lambda: geo.point(0).setPosition((1, 2, 3)), geo.clear,
+                  lambda: geo.addAttrib(hou.attribType.Point, "Cd", (1.0, 1.0, 1.0)),
+                  lambda: geo.setPointFloatAttribValues("P", [0.0] * 24),
+                  lambda: geo.createPolygons([(0, 1, 2)])):
+        with pytest.raises(hou.GeometryPermissionError):
+            write()
+    frozen = geo.freeze()
+    frozen.point(0).setPosition((9, 9, 9))
+    assert not frozen.isReadOnly() and frozen.sopNode() is None
+    assert tuple(box.geometry().point(0).position()) != (9.0, 9.0, 9.0)
+
+
+def test_python_sop_writes_its_geometry_through_hou_pwd():
+    geo_node = hou.node("/obj").createNode("geo")
+    box = geo_node.createNode("box")
+    python = geo_node.createNode("python")
+    python.setInput(0, box)
+    python.parm("python").set(
+        "node = hou.pwd()\n"
+        "geo = node.geometry()\n"
+        "assert node.path() == '/obj/geo1/python1'\n"
+        "for point in geo.points():\n"
+        "    point.setPosition(point.position() * 2)\n"
+        "geo.addAttrib(hou.attribType.Point, 'Cd', (1.0, 0.0, 0.0))\n")
+    out = python.geometry()
+    assert sorted(set(out.pointFloatAttribValues("P"))) == [-1.0, 1.0]
+    assert out.findPointAttrib("Cd") is not None and python.errors() == ()
+    assert out.isReadOnly()  # outside its cook
+    assert hou.pwd() == hou.root()
+    python.parm("python").set("raise hou.NodeError('bad input')")
+    assert python.geometry().pointCount() == 0 and python.errors() == ("bad input",)
+    with pytest.raises(hou.OperationFailed, match="bad input"):
+        python.cook()
+    python.parm("python").set("hou.pwd().geometry().createPoint()\nraise hou.NodeWarning('careful')")
+    assert python.geometry().pointCount() == 9 and python.warnings() == ("careful",)
+
+
+def test_stash_sop_holds_a_frozen_copy_of_geometry_set_on_its_parm():
+    mine = hou.Geometry()
+    mine.createPoints([(1, 2, 3)])
+    stash = sop("stash")
+    stash.parm("stash").set(mine)
+    mine.createPoint()  # later changes to the source do not reach the stash
+    assert stash.geometry().pointCount() == 1
+    assert stash.parm("stash").evalAsGeometry().pointCount() == 1
+    box = stash.parent().createNode("box")
+    stash.setInput(0, box)
+    stash.parm("stashinput").pressButton()
+    assert stash.geometry().pointCount() == 8
+
+
+def test_sops_recook_when_parameters_or_inputs_change():
+    geo_node = hou.node("/obj").createNode("geo")
+    box = geo_node.createNode("box")
+    xform = geo_node.createNode("xform")
+    xform.setInput(0, box)
+    xform.parm("ty").set(1)
+    assert max(xform.geometry().pointFloatAttribValues("P")[1::3]) == 1.5
+    box.parmTuple("size").set((1, 3, 1))
+    assert max(xform.geometry().pointFloatAttribValues("P")[1::3]) == 2.5
+    merge = geo_node.createNode("merge")
+    merge.setInput(0, box)
+    merge.setInput(1, geo_node.createNode("grid"))
+    assert merge.geometry().pointCount() == 108 and merge.geometry().primCount() == 87
+    merge.setInput(1, None)
+    assert merge.geometry().pointCount() == 8
+    count = box.cookCount()
+    box.geometry()
+    assert box.cookCount() == count  # nothing changed: no recook
+    box.cook(force=True)
+    assert box.cookCount() == count + 1
+
+
+def test_an_objects_geometry_is_its_display_sops():
+    obj = hou.node("/obj").createNode("geo")
+    obj.createNode("box")
+    sphere = obj.createNode("sphere")
+    assert obj.displayNode().geometry().pointCount() == 8
+    sphere.setDisplayFlag(True)
+    assert obj.displayNode().geometry().pointCount() == 1
+
+
+def test_geometry_of_a_destroyed_sop_raises():
+    box = sop("box")
+    geo = box.geometry()
+    point = geo.point(0)
+    box.destroy()
+    with pytest.raises(hou.ObjectWasDeleted):
+        geo.pointCount()
+    with pytest.raises(hou.ObjectWasDeleted):
+        point.position()
+
+
+def test_saved_scenes_keep_stashed_geometry(tmp_path):
+    mine = hou.Geometry()
+    mine.createPoints([(1, 2, 3), (4, 5, 6)])
+    mine.createPolygons([(0, 1)])
+    sop("stash").parm("stash").set(mine)
+    hou.hipFile.save(str(tmp_path / "stash.hip"))
+    hou.hipFile.clear()
+    hou.hipFile.load(str(tmp_path / "stash.hip"))
+    geo = hou.node("/obj/geo1/stash1").geometry()
+    assert geo.pointFloatAttribValues("P") == (1.0, 2.0, 3.0, 4.0, 5.0, 6.0) and geo.primCount() == 1

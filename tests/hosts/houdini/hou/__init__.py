@@ -6,9 +6,9 @@ imported); the private controls in ``_houdini_sim`` (beside this package) turn i
 main thread is ``hostloop.LOOP``'s.
 
 What is modelled, one module each: the node tree (``_scene``, ``_nodes``), node types (``_nodetypes``),
-parameters (``_parms``), geometry (``_geometry``, ``_elements``) and SOP cooking (``_sops``), exceptions
-(``_errors``), enumerations (``_enums``), vectors and matrices (``_mathtypes``), the application, time and
-variables (``_app``), the scene file (``_hipfile``) and the UI (``_ui``). ``_rules`` applies Houdini's threading
+parameters (``_parms``), geometry (``_geodata`` storage, ``_geometry``, ``_elements``), SOP cooking
+(``_sops``), exceptions (``_errors``), enumerations (``_enums``), vectors and matrices (``_mathtypes``), the
+application, time and variables (``_app``), the scene file (``_hipfile``) and the UI (``_ui``). ``_rules`` applies Houdini's threading
 rules to every public call; ``_state`` holds the session's mode and records.
 
 Every public name here exists in the real ``hou`` with a compatible signature (checked against the
@@ -21,6 +21,8 @@ from ._mathtypes import *  # noqa: F401,F403
 from ._nodetypes import *  # noqa: F401,F403
 from ._nodes import *  # noqa: F401,F403
 from ._parms import *  # noqa: F401,F403
+from ._elements import *  # noqa: F401,F403
+from ._geometry import *  # noqa: F401,F403
 from ._app import *  # noqa: F401,F403
 from ._hipfile import *  # noqa: F401,F403
 from ._ui import *  # noqa: F401,F403

@@ -354,6 +354,18 @@ class ObjNode(OpNode):
 class SopNode(OpNode):
     __init__ = _no_constructor
 
+    def geometry(self, output_index=0):
+        """The cooked geometry (cooking first if needed): read-only, except to this node's own Python code."""
+        from . import _sops
+        from ._geometry import make_geometry
+
+        _sops.cook(self._node)
+        return make_geometry(self._node.geo, read_only=True, sop=self._node) if output_index == 0 else None
+
+    def inputGeometry(self, index):
+        connection = self._node.inputs[index] if 0 <= index < len(self._node.inputs) else None
+        return None if connection is None else wrap(connection[0]).geometry(connection[1])
+
     def isDisplayFlagSet(self):
         return _flag(self._node, "display")
 

@@ -74,8 +74,23 @@ def nested():
     return bool(getattr(_local, "depth", 0))
 
 
+def _adopt_private_bases(cls):
+    """Copy onto ``cls`` the methods it inherits from private helper bases (``_Element``, ``_Vector``), so they
+    are wrapped and reported under the public class's name (and seen by the fidelity check)."""
+    for base in cls.__mro__[1:]:
+        if base is object or not base.__name__.startswith("_"):
+            continue
+        for attr, value in vars(base).items():
+            if not (inspect.isfunction(value) or isinstance(value, (staticmethod, classmethod))):
+                continue
+            owner = next(b for b in cls.__mro__ if attr in vars(b))
+            if owner is base:
+                setattr(cls, attr, value)
+
+
 def instrument_class(cls, ui=False):
     """Wrap every method defined on ``cls`` itself (subclasses inherit the wrapped ones)."""
+    _adopt_private_bases(cls)
     alive = hasattr(cls, "_check_alive")
     for attr, value in list(vars(cls).items()):
         if attr.startswith("_") and not (attr.startswith("__") and attr.endswith("__")):
