@@ -332,6 +332,40 @@ def cmd_uninstall(args):
     return 0
 
 
+def cmd_sim(args):
+    """Run a simulated Houdini or Maya (graphical unless --hython / --batch) with this repo's package installed."""
+    options = argparse.ArgumentParser(prog="build.py sim", description=cmd_sim.__doc__)
+    options.add_argument("host", choices=["houdini", "maya"])
+    options.add_argument("--hython", action="store_true", help="Houdini: no UI, as hython")
+    options.add_argument("--batch", action="store_true", help="Maya: mayapy batch, no UI")
+    options.add_argument("--python", help="the interpreter to run it with, e.g. python3.9 (default: .venv's)")
+    opts = options.parse_args(args.rest)
+    python = ensure_venv(REQUIREMENTS / "runtime.txt")
+    if opts.python:
+        found = shutil.which(opts.python)
+        works = found and subprocess.run([found, "-c", "import sys"], capture_output=True).returncode == 0
+        if not works:
+            raise BuildError(f"no working interpreter named {opts.python!r} on PATH (a pyenv shim for a version "
+                             f"that is not installed does not count)")
+        python = Path(found)
+    scratch = Path(tempfile.mkdtemp(prefix=f"dcc-bridge-sim-{opts.host}-"))
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    if opts.host == "houdini":
+        env.update(HOUDINI_PACKAGE_DIR=str(ROOT / "houdini_package"), HOUDINI_USER_PREF_DIR=str(scratch / "prefs"))
+        command = [str(python), str(ROOT / "tests" / "hosts" / "houdini_sim.py")] + (["--hython"] if opts.hython else [])
+    else:
+        env.update(MAYA_MODULE_PATH=str(ROOT / "maya_module"), MAYA_APP_DIR=str(scratch / "maya_app_dir"))
+        command = [str(python), str(ROOT / "tests" / "hosts" / "maya_sim.py")] + (["--batch"] if opts.batch else [])
+    print(f"build: simulated {opts.host} (preferences in {scratch}); it prints its control port, then serves. "
+          f"'python -m bridge_core list' shows its bridge server once started; Ctrl-C quits.", flush=True)
+    try:
+        return subprocess.call(command, env=env, cwd=ROOT)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def cmd_dist(args):
     """Build dist/: the Houdini package zip, the Maya module zip (each with a private rpyc), wheel and sdist."""
     python = ensure_venv(REQUIREMENTS / "build.txt")
@@ -360,6 +394,7 @@ def cmd_dist(args):
 COMMANDS = {
     "demo": cmd_demo,
     "test": cmd_test,
+    "sim": cmd_sim,
     "dist": cmd_dist,
     "install": cmd_install,
     "uninstall": cmd_uninstall,
