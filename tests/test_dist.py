@@ -1,6 +1,8 @@
 """Build and ship: reproducible zips with a private rpyc that coexist with Houdini's rpyc 4.1.0 (issue: dist)."""
+import contextlib
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import venv
@@ -109,12 +111,31 @@ connection.close()
 """
 
 
-def _serve(python, unpacked_houdini, runtime_dir, code=SERVE_FROM_PACKAGE):
+@contextlib.contextmanager
+def served(python, unpacked_houdini, runtime_dir, with_rpyc=True):
+    """A server process run from the unpacked Houdini package; yields ``(versions line, port)``."""
     scripts = unpacked_houdini / "dcc_bridge" / "houdini" / "scripts" / "python"
-    env = clean_env(runtime_dir, PYTHONPATH=f"{scripts}{__import__('os').pathsep}{ROOT / 'tests/hosts/houdini'}")
+    env = clean_env(runtime_dir, PYTHONPATH=f"{scripts}{os.pathsep}{ROOT / 'tests/hosts/houdini'}")
+    code = SERVE_FROM_PACKAGE if with_rpyc else SERVE_FROM_PACKAGE.replace("import rpyc\n", "").replace(
+        "rpyc.__version__", "'none'")
     proc = subprocess.Popen([str(python), "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env, cwd=str(runtime_dir))  # not the checkout
-    return proc
+    try:
+        versions = read_line(proc.stdout, 30, "the server's versions").split()
+        yield versions, int(read_line(proc.stdout, 30, "the server to start").split()[1])
+    finally:
+        proc.stdin.close()
+        proc.wait(20)
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def _interpreters(*versions):
+    found = [interpreter(v) for v in versions]
+    for version, python in zip(versions, found):
+        if python is None:
+            pytest.skip(f"Python {version} is not installed on this machine (pyenv or python{version} on PATH)")
+    return found
 
 
 def _drive(python, unpacked_maya, runtime_dir, port):
@@ -124,44 +145,24 @@ def _drive(python, unpacked_maya, runtime_dir, port):
 
 
 def test_packages_coexist_with_houdinis_own_rpyc(houdini_like_python, bare_python, unpacked, runtime_dir):
-    server = _serve(houdini_like_python, unpacked["houdini"], runtime_dir)
-    try:
-        versions = read_line(server.stdout, 30, "the server's versions").split()
+    with served(houdini_like_python, unpacked["houdini"], runtime_dir) as (versions, port):
         assert versions[1] == "(4,", "import rpyc in the host must still give Houdini's 4.1.0"
         assert versions[4] == "6.0.2" and versions[5] == "True"
         assert str(unpacked["houdini"]) in versions[6]
-        port = int(read_line(server.stdout, 30, "the server to start").split()[1])
         done = _drive(bare_python, unpacked["maya"], runtime_dir, port)
-        assert done.returncode == 0, done.stderr[-3000:]
-        assert done.stdout.split()[:2] == ["/obj/shipped", "True"]
-    finally:
-        server.stdin.close()
-        server.wait(20)
-        server.stdout.close()
-        server.stderr.close()
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split()[:2] == ["/obj/shipped", "True"]
 
 
 @pytest.mark.parametrize("client_version,server_version", [("3.9", "3.11"), ("3.10", "3.11"), ("3.11", "3.9"),
                                                            ("3.11", "3.10")])
 def test_across_interpreters(unpacked, runtime_dir, client_version, server_version):
     """Maya 2024 (3.10) driving Houdini 20.5 (3.11) is a normal pair; the shipped zips need no pip."""
-    client_python, server_python = interpreter(client_version), interpreter(server_version)
-    if client_python is None or server_python is None:
-        missing = client_version if client_python is None else server_version
-        pytest.skip(f"Python {missing} is not installed on this machine (pyenv or python{missing} on PATH)")
-    server = _serve(server_python, unpacked["houdini"], runtime_dir, code=SERVE_FROM_PACKAGE.replace(
-        "import rpyc\n", "").replace("rpyc.__version__", "'none'"))
-    try:
-        read_line(server.stdout, 30, "the server's versions")
-        port = int(read_line(server.stdout, 30, "the server to start").split()[1])
+    client_python, server_python = _interpreters(client_version, server_version)
+    with served(server_python, unpacked["houdini"], runtime_dir, with_rpyc=False) as (_versions, port):
         done = _drive(client_python, unpacked["maya"], runtime_dir, port)
-        assert done.returncode == 0, done.stderr[-3000:]
-        assert done.stdout.split() == ["/obj/shipped", "True", client_version]
-    finally:
-        server.stdin.close()
-        server.wait(20)
-        server.stdout.close()
-        server.stderr.close()
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["/obj/shipped", "True", client_version]
 
 
 def test_core_and_host_glue_need_no_python_newer_than_3_9():
@@ -179,3 +180,33 @@ def test_an_unvendored_bridge_core_refuses_houdinis_rpyc_clearly(houdini_like_py
                           env=clean_env(runtime_dir, PYTHONPATH=str(ROOT)), cwd=str(runtime_dir), timeout=60)
     assert done.returncode == 1
     assert "needs rpyc 6.0.x" in done.stderr and "4.1.0" in done.stderr and "build.py dist" in done.stderr
+
+
+CALL_CLIENT = '''
+import sys
+import bridge_core
+
+def child_paths(root):
+    import hou
+    return sorted(child.path() for child in hou.node(root).children()) + ["%d.%d" % sys.version_info[:2]]
+
+bridge = bridge_core.connect(port=int(sys.argv[1]))
+bridge.hou.node("/obj").createNode("geo", "shipped_across")
+typed = {}
+exec(compile("def typed(x):\\n    return [x, x * 2]\\n", "<maya console>", "exec"), typed)
+print(bridge.call(child_paths, "/obj"), bridge.call(typed["typed"], 21), "%d.%d" % sys.version_info[:2])
+bridge.close()
+'''
+
+
+@pytest.mark.parametrize("client_version,server_version", [("3.10", "3.11"), ("3.11", "3.9")])
+def test_call_ships_source_across_interpreters(unpacked, runtime_dir, tmp_path, client_version, server_version):
+    client_python, server_python = _interpreters(client_version, server_version)
+    script = tmp_path / "call_client.py"
+    script.write_text(CALL_CLIENT)
+    with served(server_python, unpacked["houdini"], runtime_dir, with_rpyc=False) as (_versions, port):
+        env = clean_env(runtime_dir, PYTHONPATH=str(unpacked["maya"] / "dcc_bridge" / "scripts"))
+        done = subprocess.run([str(client_python), str(script), str(port)], capture_output=True, text=True,
+                              env=env, timeout=60, cwd=str(tmp_path))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == f"['/obj/shipped_across', '{server_version}'] [21, 42] {client_version}"
