@@ -366,6 +366,15 @@ def cmd_sim(args):
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def cmd_bench(args):
+    """Benchmark against hrpyc's setup (rpyc 4.1.0), plain rpyc 6 and a raw socket; writes docs/benchmarks.md."""
+    python = ensure_venv(REQUIREMENTS / "runtime.txt")
+    hrpyc_venv = ROOT / ".venvs" / "hrpyc"
+    hrpyc_python = ensure_venv(REQUIREMENTS / "hrpyc.txt", hrpyc_venv)
+    return subprocess.call([str(python), str(ROOT / "bench" / "bench.py"), "--hrpyc-python", str(hrpyc_python),
+                            *args.rest], cwd=ROOT)
+
+
 def cmd_dist(args):
     """Build dist/: the Houdini package zip, the Maya module zip (each with a private rpyc), wheel and sdist."""
     python = ensure_venv(REQUIREMENTS / "build.txt")
@@ -395,6 +404,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "test": cmd_test,
     "sim": cmd_sim,
+    "bench": cmd_bench,
     "dist": cmd_dist,
     "install": cmd_install,
     "uninstall": cmd_uninstall,

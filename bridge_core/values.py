@@ -27,24 +27,57 @@ __all__ = ["encode", "decode"]
 _SCALARS = (type(None), bool, int, float, complex, str, bytes, bytearray, memoryview, array.array)
 
 
-def encode(value, where="the value"):
-    """``value`` as nested tuples of copyable leaves; ``ShippingError`` for anything that cannot be copied."""
+class _Uncopyable(Exception):
+    """Internal: ``_encode`` met a value it cannot copy (``encode`` then finds where, for the message)."""
+
+
+def _encode(value):
     kind = type(value)
     if kind in _SCALARS:
         return value
-    if kind is tuple:
-        return ("t", tuple(encode(v, f"{where}[{i}]") for i, v in enumerate(value)))
-    if kind is list:
-        return ("l", tuple(encode(v, f"{where}[{i}]") for i, v in enumerate(value)))
+    if kind is list or kind is tuple:
+        items = tuple(item if type(item) in _SCALARS else _encode(item) for item in value)
+        return ("l" if kind is list else "t", items)
     if kind is dict:
-        keys = tuple(value)
-        return ("d", tuple(encode(k, f"a key of {where}") for k in keys),
-                tuple(encode(value[k], f"{where}[{k!r}]") for k in keys))
-    if kind in (set, frozenset):
-        return ("s" if kind is set else "f", tuple(encode(v, f"an item of {where}") for v in value))
+        return ("d", tuple(_encode(k) for k in value), tuple(_encode(v) for v in value.values()))
+    if kind is set or kind is frozenset:
+        return ("s" if kind is set else "f", tuple(_encode(v) for v in value))
     for base in (bool, int, float, str, bytes):  # subclasses (IntEnum, str subclasses): their base value
         if issubclass(kind, base):  # kind = type(value): a proxy is never asked for its remote class
             return base(value)
+    raise _Uncopyable(value)
+
+
+def _locate(value, where):
+    """Where in ``value`` the first uncopyable part sits, as an expression such as "the result[3]['node']"."""
+    try:
+        _encode(value)
+        return None
+    except _Uncopyable:
+        pass
+    kind = type(value)
+    if kind in (list, tuple):
+        parts = ((f"{where}[{i}]", v) for i, v in enumerate(value))
+    elif kind is dict:
+        parts = [(f"a key of {where}", k) for k in value] + [(f"{where}[{k!r}]", v) for k, v in value.items()]
+    elif kind in (set, frozenset):
+        parts = ((f"an item of {where}", v) for v in value)
+    else:
+        return where, value
+    for inner_where, inner in parts:
+        found = _locate(inner, inner_where)
+        if found is not None:
+            return found
+    return where, value
+
+
+def encode(value, where="the value"):
+    """``value`` as nested tuples of copyable leaves; ``ShippingError`` for anything that cannot be copied."""
+    try:
+        return _encode(value)
+    except _Uncopyable:
+        where, culprit = _locate(value, where)
+    kind = type(culprit)
     raise ShippingError(
         f"{where} is a {kind.__module__}.{kind.__qualname__}, which cannot be copied across the bridge. Return or "
         f"pass plain data instead (for a Houdini node: its path; for geometry: positions as bytes or lists).")
@@ -56,9 +89,9 @@ def decode(value):
         return value
     tag = value[0]
     if tag == "l":
-        return [decode(v) for v in value[1]]
+        return [v if type(v) is not tuple else decode(v) for v in value[1]]
     if tag == "t":
-        return tuple(decode(v) for v in value[1])
+        return tuple(v if type(v) is not tuple else decode(v) for v in value[1])
     if tag == "d":
         return {decode(k): decode(v) for k, v in zip(value[1], value[2])}
     if tag == "s":
