@@ -796,3 +796,40 @@ def test_saved_scenes_keep_stashed_geometry(tmp_path):
     hou.hipFile.load(str(tmp_path / "stash.hip"))
     geo = hou.node("/obj/geo1/stash1").geometry()
     assert geo.pointFloatAttribValues("P") == (1.0, 2.0, 3.0, 4.0, 5.0, 6.0) and geo.primCount() == 1
+
+
+# ----------------------------------------------------------------------------------- the rest of the API
+
+
+def test_object_transforms_compose_with_their_subnet():
+    subnet = hou.node("/obj").createNode("subnet")
+    subnet.parm("tx").set(10)
+    geo = subnet.createNode("geo")
+    geo.parmTuple("t").set((0, 2, 0))
+    geo.parm("ry").set(90)
+    assert tuple(geo.origin()) == pytest.approx((10.0, 2.0, 0.0))
+    assert tuple(geo.localTransform().extractTranslates()) == (0.0, 2.0, 0.0)
+    x_axis = hou.Vector3(1, 0, 0).multiplyAsDir(geo.worldTransform())
+    assert tuple(x_axis) == pytest.approx((0.0, 0.0, -1.0))  # +90 about Y turns +X to -Z (right-handed)
+
+
+def test_vectors_and_matrices():
+    v = hou.Vector3(1, 2, 3)
+    assert v + hou.Vector3(1, 1, 1) == hou.Vector3(2, 3, 4) and v * 2 == hou.Vector3(2, 4, 6)
+    assert v.dot(hou.Vector3(1, 0, 0)) == 1.0 and hou.Vector3(1, 0, 0).cross(hou.Vector3(0, 1, 0)) == hou.Vector3(0, 0, 1)
+    assert hou.Matrix4(1) * hou.Matrix4(1) == hou.Matrix4(1) and hou.Matrix4().asTuple() == (0.0,) * 16
+    m = hou.Matrix4((1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 4, 0, 5, 6, 7, 1))
+    assert (m * m.inverted()).isAlmostEqual(hou.Matrix4(1)) and m.determinant() == 8.0
+    assert v * m == hou.Vector3(6, 10, 19)
+
+
+def test_selection():
+    geo = hou.node("/obj").createNode("geo")
+    null = hou.node("/obj").createNode("null")
+    geo.setSelected(True)
+    null.setSelected(True)
+    assert hou.selectedNodes() == (geo, null)
+    null.setSelected(True, clear_all_selected=True)
+    assert hou.selectedNodes() == (null,)
+    hou.clearAllSelected()
+    assert hou.selectedNodes() == ()

@@ -115,8 +115,9 @@ def frameToTime(frame):
     return (float(frame) - 1.0) / TIME.fps
 
 
-def timeToFrame(time):
-    return round(float(time) * TIME.fps + 1.0, 6)
+def timeToFrame(time, full_precision=False):
+    frame = float(time) * TIME.fps + 1.0
+    return frame if full_precision else round(frame, 6)
 
 
 class playbar:

@@ -173,6 +173,15 @@ class Prim(_Element):
     def numVertices(self):
         return len(self._geo._data.prim_vertices[self._index])
 
+    def floatAttribValue(self, attrib):
+        return self._value(attrib, "float", False)
+
+    def intAttribValue(self, attrib):
+        return self._value(attrib, "int", False)
+
+    def stringAttribValue(self, attrib):
+        return self._value(attrib, "string", False)
+
     def intrinsicNames(self):
         return ("closed", "typename", "vertexcount")
 

@@ -5,7 +5,8 @@ print as ``severityType.Error`` and compare equal only to themselves. Neither ca
 """
 
 __all__ = ["EnumValue", "severityType", "attribType", "attribData", "numericData", "primType", "exprLanguage",
-           "networkItemType", "nodeTypeSource", "parmTemplateType", "playMode", "updateMode"]
+           "networkItemType", "nodeTypeSource", "parmTemplateType", "playMode", "updateMode", "attribScope",
+           "confirmType"]
 
 
 def _no_constructor(self, *args, **kwargs):
@@ -72,3 +73,6 @@ parmTemplateType = _enumeration("parmTemplateType", ["Int", "Float", "String", "
                                                      "FolderSet", "Folder", "Separator", "Label", "Ramp", "Data"])
 playMode = _enumeration("playMode", ["Loop", "Once", "Zigzag", "Forever"])
 updateMode = _enumeration("updateMode", ["AutoUpdate", "OnMouseUp", "Manual"])
+attribScope = _enumeration("attribScope", ["Public", "Private"])
+confirmType = _enumeration("confirmType", ["NoConfirmType", "OverwriteFile", "UnlockNode", "DeleteSpareParameters",
+                                           "DeleteWithoutReferences", "BackgroundSave"])

@@ -12,7 +12,7 @@ import numbers
 import struct
 
 from ._elements import Point, find_attrib, make_attrib, make_point, make_prim
-from ._enums import attribType, numericData
+from ._enums import attribScope, attribType, numericData
 from ._errors import GeometryPermissionError, InvalidSize, ObjectWasDeleted, OperationFailed
 from ._geodata import GeoData
 
@@ -230,28 +230,28 @@ class Geometry:
         attrib = self._data.attribs[owner].get(name)
         return None if attrib is None else make_attrib(self, attrib)
 
-    def findPointAttrib(self, name, scope=None):
+    def findPointAttrib(self, name, scope=attribScope.Public):
         return self._find("point", name)
 
-    def findVertexAttrib(self, name, scope=None):
+    def findVertexAttrib(self, name, scope=attribScope.Public):
         return self._find("vertex", name)
 
-    def findPrimAttrib(self, name, scope=None):
+    def findPrimAttrib(self, name, scope=attribScope.Public):
         return self._find("prim", name)
 
-    def findGlobalAttrib(self, name, scope=None):
+    def findGlobalAttrib(self, name, scope=attribScope.Public):
         return self._find("global", name)
 
-    def pointAttribs(self, scope=None):
+    def pointAttribs(self, scope=attribScope.Public):
         return tuple(make_attrib(self, a) for a in self._data.attribs["point"].values())
 
-    def vertexAttribs(self, scope=None):
+    def vertexAttribs(self, scope=attribScope.Public):
         return tuple(make_attrib(self, a) for a in self._data.attribs["vertex"].values())
 
-    def primAttribs(self, scope=None):
+    def primAttribs(self, scope=attribScope.Public):
         return tuple(make_attrib(self, a) for a in self._data.attribs["prim"].values())
 
-    def globalAttribs(self, scope=None):
+    def globalAttribs(self, scope=attribScope.Public):
         return tuple(make_attrib(self, a) for a in self._data.attribs["global"].values())
 
     def attribValue(self, name_or_attrib):

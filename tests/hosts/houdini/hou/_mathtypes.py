@@ -91,17 +91,11 @@ class _Vector:
         length = self.length()
         return self._new(self._v) if length == 0 else self._new(a / length for a in self._v)
 
-    def dot(self, other):
+    def _dot(self, other):
         return sum(a * b for a, b in zip(self._v, other))
 
-    def distanceTo(self, other):
-        return (self - other).length()
-
-    def isAlmostEqual(self, other, tolerance=1e-05):
+    def _close(self, other, tolerance):
         return all(abs(a - b) <= tolerance for a, b in zip(self._v, other))
-
-    def almostEqual(self, other, tolerance=1e-05):
-        return self.isAlmostEqual(other, tolerance)
 
 
 class Vector2(_Vector):
@@ -115,6 +109,18 @@ class Vector2(_Vector):
 
     def __mul__(self, scalar):
         return self._new(a * scalar for a in self._v)
+
+    def dot(self, vector2):
+        return self._dot(vector2)
+
+    def distanceTo(self, vector2):
+        return (self - vector2).length()
+
+    def isAlmostEqual(self, vector2, tolerance=1e-05):
+        return self._close(vector2, tolerance)
+
+    def almostEqual(self, vector2, tolerance=1e-05):
+        return self._close(vector2, tolerance)
 
 
 class Vector3(_Vector):
@@ -141,15 +147,30 @@ class Vector3(_Vector):
     def multiplyAsDir(self, matrix4):
         return self._new(sum(self._v[k] * matrix4._m[k][j] for k in range(3)) for j in range(3))
 
-    def cross(self, other):
-        a, b = self._v, list(other)
+    def dot(self, vector3):
+        return self._dot(vector3)
+
+    def distanceTo(self, vector3):
+        return (self - vector3).length()
+
+    def isAlmostEqual(self, vector3, tolerance=1e-05):
+        return self._close(vector3, tolerance)
+
+    def almostEqual(self, vector3, tolerance=1e-05):
+        return self._close(vector3, tolerance)
+
+    def cross(self, vector3):
+        a, b = self._v, list(vector3)
         return self._new((a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]))
 
-    def angleTo(self, other):
-        lengths = self.length() * Vector3(other).length()
+    def angleTo(self, vector3):
+        lengths = self.length() * Vector3(vector3).length()
         if lengths == 0:
             return 0.0
-        return math.degrees(math.acos(max(-1.0, min(1.0, self.dot(other) / lengths))))
+        return math.degrees(math.acos(max(-1.0, min(1.0, self._dot(vector3) / lengths))))
+
+
+_ORIGIN = Vector3()
 
 
 class Matrix4:
@@ -245,7 +266,7 @@ class Matrix4:
                     work[row] = [a - factor * b for a, b in zip(work[row], work[col])]
         return self._new([row[size:] for row in work])
 
-    def extractTranslates(self, transform_order="srt", pivot=None, pivot_rotate=None):
+    def extractTranslates(self, transform_order="srt", pivot=_ORIGIN, pivot_rotate=_ORIGIN):
         return Vector3(self._m[3][:3])
 
     def isAlmostEqual(self, matrix4, tolerance=1e-05):

@@ -13,7 +13,8 @@ from ._parms import make_parm, make_tuple
 from ._scene import SCENE, data_of, wrap
 
 __all__ = ["NetworkItem", "NetworkMovableItem", "Node", "OpNode", "ObjNode", "SopNode", "RopNode", "LopNode",
-           "VopNode", "ShopNode", "node", "root", "pwd", "cd", "nodes", "item", "nodeBySessionId"]
+           "VopNode", "ShopNode", "node", "root", "pwd", "cd", "nodes", "item", "nodeBySessionId", "selectedNodes",
+           "clearAllSelected"]
 
 
 def _no_constructor(self, *args, **kwargs):
@@ -21,11 +22,40 @@ def _no_constructor(self, *args, **kwargs):
 
 
 class NetworkItem:
+    """Network items compare by session id (equality, and an arbitrary but stable order)."""
+
     __init__ = _no_constructor
 
     def _check_alive(self):
         if self._node.deleted:
             raise ObjectWasDeleted()
+
+    def _key(self, other):
+        if not isinstance(other, NetworkItem):
+            return NotImplemented
+        return other._node.sid
+
+    def __eq__(self, other):
+        return isinstance(other, NetworkItem) and other._node.sid == self._node.sid
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __lt__(self, other):
+        key = self._key(other)
+        return key if key is NotImplemented else self._node.sid < key
+
+    def __le__(self, other):
+        key = self._key(other)
+        return key if key is NotImplemented else self._node.sid <= key
+
+    def __gt__(self, other):
+        key = self._key(other)
+        return key if key is NotImplemented else self._node.sid > key
+
+    def __ge__(self, other):
+        key = self._key(other)
+        return key if key is NotImplemented else self._node.sid >= key
 
     def networkItemType(self):
         return networkItemType.Node
@@ -132,18 +162,18 @@ class Node(NetworkMovableItem):
         return wrap(_scene.create(self._node, node_type_name, node_name, exact_type_name, force_valid_node_name))
 
     def createOutputNode(self, node_type_name, node_name=None, run_init_scripts=True, load_contents=True,
-                         exact_type_name=False, force_valid_node_name=False):
+                         exact_type_name=False):
         if self._node.parent is None:
             raise OperationFailed("The root node has no network to create nodes in")
-        made = _scene.create(self._node.parent, node_type_name, node_name, exact_type_name, force_valid_node_name)
+        made = _scene.create(self._node.parent, node_type_name, node_name, exact_type_name)
         _scene.set_input(made, 0, self._node)
         return wrap(made)
 
     def createInputNode(self, input_index, node_type_name, node_name=None, run_init_scripts=True,
-                        load_contents=True, exact_type_name=False, force_valid_node_name=False):
+                        load_contents=True, exact_type_name=False):
         if self._node.parent is None:
             raise OperationFailed("The root node has no network to create nodes in")
-        made = _scene.create(self._node.parent, node_type_name, node_name, exact_type_name, force_valid_node_name)
+        made = _scene.create(self._node.parent, node_type_name, node_name, exact_type_name)
         _scene.set_input(self._node, input_index, made)
         return wrap(made)
 
@@ -298,7 +328,7 @@ class OpNode(Node):
         if self._node.errors:
             raise OperationFailed("\n".join(self._node.errors))
 
-    def needsToCook(self, time=None):
+    def needsToCook(self, time=0.0):
         return self._node.dirty
 
     def cookCount(self):
@@ -335,8 +365,39 @@ def _flagged_child(node, name):
     return next((wrap(c) for c in node.children.values() if c.typedef.category == "Sop" and c.flags[name]), None)
 
 
+def _world(node):
+    """An object's world matrix: its parameters' transform, then its input's (the parent object) and its
+    containing subnet's."""
+    from ._sops import build_transform
+
+    matrix = build_transform(node)
+    if node.inputs and node.inputs[0] is not None and node.inputs[0][0].typedef.category == "Object":
+        matrix = matrix * _world(node.inputs[0][0])
+    if node.parent is not None and node.parent.typedef.category == "Object":
+        matrix = matrix * _world(node.parent)
+    return matrix
+
+
 class ObjNode(OpNode):
     __init__ = _no_constructor
+
+    def localTransform(self):
+        from ._sops import build_transform
+
+        return build_transform(self._node)
+
+    def parmTransform(self):
+        from ._sops import build_transform
+
+        return build_transform(self._node)
+
+    def worldTransform(self):
+        return _world(self._node)
+
+    def origin(self):
+        from ._mathtypes import Vector3
+
+        return Vector3(0.0, 0.0, 0.0) * _world(self._node)
 
     def isDisplayFlagSet(self):
         return _flag(self._node, "display")
@@ -460,3 +521,12 @@ def cd(path):
 def nodeBySessionId(session_id):
     found = SCENE.by_sid.get(session_id)
     return None if found is None or found.deleted else wrap(found)
+
+
+def selectedNodes(include_hidden=False):
+    return tuple(wrap(n) for n in _scene.all_nodes() if n.flags.get("selected"))
+
+
+def clearAllSelected():
+    for other in _scene.all_nodes():
+        other.flags["selected"] = False

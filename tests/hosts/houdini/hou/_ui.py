@@ -15,7 +15,7 @@ import numbers
 
 from hostloop import LOOP
 
-from ._enums import severityType
+from ._enums import confirmType, severityType
 from ._errors import NotAvailable, OperationInterrupted
 from ._state import GUI, HYTHON, SESSION
 
@@ -72,7 +72,7 @@ class ui:
     @staticmethod
     def displayMessage(text, buttons=("OK",), severity=severityType.Message, default_choice=0, close_choice=-1,
                        help=None, title=None, details=None, details_label=None, details_expanded=False,
-                       suppress=None):
+                       suppress=confirmType.NoConfirmType):
         _require_ui("displayMessage")
         choice = _button(_take_answer(), buttons, default_choice, close_choice, "displayMessage")
         return _record("displayMessage", choice, text=text, buttons=tuple(buttons), severity=_severity(severity),
@@ -81,7 +81,7 @@ class ui:
     @staticmethod
     def displayCustomConfirmation(text, buttons=(), severity=severityType.Message, default_choice=0,
                                   close_choice=-1, help=None, title=None, details=None, details_label=None,
-                                  details_expanded=False, suppress=None):
+                                  details_expanded=False, suppress=confirmType.NoConfirmType):
         _require_ui("displayCustomConfirmation")
         choice = _button(_take_answer(), buttons, default_choice, close_choice, "displayCustomConfirmation")
         return _record("displayCustomConfirmation", choice, text=text, buttons=tuple(buttons),
@@ -89,7 +89,7 @@ class ui:
 
     @staticmethod
     def displayConfirmation(text, severity=severityType.Message, help=None, title=None, details=None,
-                            details_label=None, details_expanded=False, suppress=None):
+                            details_label=None, details_expanded=False, suppress=confirmType.NoConfirmType):
         _require_ui("displayConfirmation")
         answer = _take_answer()
         if answer is _NO_ANSWER:
