@@ -23,13 +23,14 @@
 import collections
 import inspect
 import logging
+import marshal
 import queue
 import sys
 import threading
 import time
 
 from . import bulk, proxies, remote_errors
-from ._rpyc import AsyncResult, Connection, brine, consts
+from ._rpyc import AsyncResult, Connection, consts
 from .errors import BridgeTimeoutError, ConnectionLostError, TransferTooLargeError
 from .executors import direct, wait_for_reply
 
@@ -37,6 +38,8 @@ log = logging.getLogger("dcc_bridge.protocol")
 
 __all__ = ["BridgeConnection", "INLINE_HANDLERS"]
 
+LABEL_SPECIAL = 19     # NotImplemented and slices (rpyc's labels are 1-4; bulk and exceptions use 16-18)
+MARSHAL_VERSION = 4    # messages are marshal-encoded (C speed; format 4 is read alike by Python 3.4 to 3.13)
 HANDLE_DEL_BATCH = 64  # ours: release many proxies' references in one message (rpyc's go up to 20)
 INLINE_HANDLERS = frozenset({consts.HANDLE_PING, consts.HANDLE_DEL, HANDLE_DEL_BATCH, consts.HANDLE_CLOSE,
                              consts.HANDLE_GETROOT})
@@ -236,7 +239,7 @@ class BridgeConnection(Connection):
         if self._bulk_boxed:
             args = bulk.collect(args, buffers)
             self._bulk_boxed = max(self._bulk_boxed - len(buffers), 0)
-        data = brine.I1.pack(msg) + brine.dump((seq, args))
+        data = bytes((msg,)) + marshal.dumps((seq, args), MARSHAL_VERSION)
         self._channel.check_size(len(data), "a message")  # here, so the caller's thread gets the error
         for buffer in buffers:
             self._channel.check_size(memoryview(buffer).nbytes, "a buffer")
@@ -252,9 +255,26 @@ class BridgeConnection(Connection):
                 self._sendlock.release()
 
     def _dispatch(self, data):
+        """One received message. As rpyc's, it releases the receive lock taken by ``serve`` exactly once:
+        before running a request (which may wait on nested replies), after delivering a reply."""
         self._bulk_incoming.append(self._channel.take_bulks())
         try:
-            super()._dispatch(data)
+            msg = data[0]
+            seq, args = marshal.loads(memoryview(data)[1:])
+            if msg == consts.MSG_REQUEST:
+                self._recvlock.release()
+                self._dispatch_request(seq, args)
+            elif msg == consts.MSG_REPLY:
+                try:  # deliver before releasing, as rpyc does (a waiter checks its result under the lock)
+                    self._seq_request_callback(msg, seq, False, self._unbox(args))
+                finally:
+                    self._recvlock.release()
+            elif msg == consts.MSG_EXCEPTION:
+                self._recvlock.release()
+                self._seq_request_callback(msg, seq, True, self._unbox_exc(args))
+            else:
+                self._recvlock.release()
+                raise ValueError(f"invalid message type {msg!r} from {self._peer_name}")
         finally:
             self._bulk_incoming.pop()
 
@@ -295,6 +315,8 @@ class BridgeConnection(Connection):
 
     def _box(self, obj):
         kind = type(obj)
+        if obj is NotImplemented or kind is slice:  # values rpyc sends by value that marshal cannot encode
+            return LABEL_SPECIAL, (None,) if obj is NotImplemented else (obj.start, obj.stop, obj.step)
         if kind is proxies.RemoteMethod:
             obj = obj._resolve()
         elif kind is tuple:
@@ -320,6 +342,8 @@ class BridgeConnection(Connection):
             return bulk.rebuild(kind, meta, self._bulk_incoming[-1][index])
         if label == bulk.LABEL_COPY:
             return bulk.rebuild(*value)
+        if label == LABEL_SPECIAL:
+            return NotImplemented if len(value) == 1 else slice(*value)
         if label == remote_errors.LABEL_EXCEPTION_CLASS:
             return remote_errors.local_class(value)
         return super()._unbox(package)

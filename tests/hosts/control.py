@@ -105,8 +105,11 @@ class ControlServer:
 def serve_session(handlers):
     """The end of a simulated host's start-up: announce the control port, run the main loop until ``quit``,
     SIGTERM or SIGINT (each of which leaves the loop, as closing the application would)."""
+    import faulthandler
     import signal
 
+    if hasattr(signal, "SIGUSR1"):  # a hung session dumps every thread's stack when the harness asks
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
     control = ControlServer(handlers)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: LOOP.stop())

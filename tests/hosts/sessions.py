@@ -111,8 +111,15 @@ class SimSession:
         try:
             self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
+            if hasattr(signal, "SIGUSR1"):
+                self.proc.send_signal(signal.SIGUSR1)  # faulthandler: every thread's stack on stderr
+                try:
+                    self.proc.wait(2)
+                except subprocess.TimeoutExpired:
+                    pass
             self.kill()
-            raise
+            raise RuntimeError(f"{self.command[1]} did not exit within {timeout} s; its threads:\n"
+                               + self._errors.rest(2)[-6000:]) from None
         self.output = "".join(self._lines.seen) + self._lines.rest()
         self.errors = "".join(self._errors.seen) + self._errors.rest()
         self.control.close()
