@@ -481,7 +481,8 @@ def test_hou_session_is_a_module_users_can_fill():
     import hou.session as session_module
 
     assert session_module.answer == 42
-    del hou.session.answer
+    _houdini_sim.reset()
+    assert not hasattr(hou.session, "answer")
 
 
 def test_scene_file_names_and_clear(tmp_path):

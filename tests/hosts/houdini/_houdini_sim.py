@@ -8,7 +8,8 @@ Session:
     set_graphical(starting=False) become a graphical Houdini (``starting=True``: its UI is not up yet, as during
                                   pythonrc.py: hou.ui raises hou.NotAvailable "The UI is not created yet")
     enable_ui()                   a graphical Houdini whose UI is up (hou.ui works)
-    reset(mode="hython")          forget everything: a new scene, no records, answers or counts, frame 1 at 24 fps
+    reset(mode="hython")          forget everything: a new scene (and an empty hou.session), no records, answers or
+                                  counts, frame 1 at 24 fps
     set_version("20.5.487")       the version hou.applicationVersion() claims; version() reads it
 
 The user:
@@ -72,6 +73,8 @@ def reset(mode=HYTHON):
         _hipfile.HIP.reset()
         _app.TIME.reset()
         _ui.reset()
+        for name in [n for n in vars(_app.session) if not n.startswith("__")]:
+            delattr(_app.session, name)  # hou.session: the new scene's module is empty
         SESSION.clear_records()
     _set_mode(mode)
 
