@@ -29,9 +29,9 @@ def _bound(code, args, kwargs):
     return functools.partial(code, *args, **kwargs) if args or kwargs else code
 
 
-def executeDeferred(code, *args, **kwargs):
-    """Run ``code(*args, **kwargs)`` on the main thread when its event loop is next idle."""
-    LOOP.post(_bound(code, args, kwargs))
+def executeDeferred(code):
+    """Run ``code()`` on the main thread when its event loop is next idle (Houdini's takes no arguments for it)."""
+    LOOP.post(_bound(code, (), {}))
 
 
 def executeInMainThreadWithResult(code, *args, **kwargs):
