@@ -81,7 +81,7 @@ def test_shelf_starts_reports_and_stops_the_server(houdini, runtime_dir):
     houdini.click("dcc_bridge_start")
     (session,) = houdini_sessions(runtime_dir)
     status = houdini.shown()["status"]
-    assert status[-1] == f"DCC Bridge: listening on 127.0.0.1:{session.port}"
+    assert status[-1].startswith(f"DCC Bridge: listening on 127.0.0.1:{session.port}")
     houdini.click("dcc_bridge_start")
     assert "already running" in houdini.shown()["messages"][-1]["text"]
     with bridge_core.connect(port=session.port):
