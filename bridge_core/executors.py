@@ -11,20 +11,21 @@ touches the host, from a per-connection dispatcher thread, so the thread that re
   ``MainThreadExecutor`` lets a main thread that is itself waiting on the bridge run the work (below).
 
 Why that matters: Maya's main thread calls Houdini and waits; Houdini, to answer, calls back into Maya. That
-callback must run on Maya's main thread, which is busy waiting. So every wait on a bridge reply made by the
-main thread goes through ``wait_for_reply``, which runs queued main-thread work while it waits (the
-"pump"), and every ``MainThreadExecutor`` job is offered to that pump as well as posted to the host's loop;
-whichever gets there first runs it, once. Nobody deadlocks and nothing runs off the main thread.
+callback must run on Maya's main thread, which is busy waiting. So every ``MainThreadExecutor`` job is posted
+to the host's loop *and* offered to the ``PUMP``; a main thread waiting on a bridge reply (``protocol``) wakes
+for the pump's socket and runs offered work while it waits. Whichever gets there first runs a job, once.
+Nobody deadlocks and nothing runs off the main thread.
 
     executor = MainThreadExecutor(hdefereval.executeDeferred)
     bridge_core.start_server(executor=executor)
 """
 import collections
 import queue
+import socket
 import threading
 import time
 
-__all__ = ["direct", "MainThreadExecutor", "ServingThread", "is_main_thread", "wait_for_reply", "PUMP"]
+__all__ = ["direct", "MainThreadExecutor", "ServingThread", "is_main_thread", "PUMP"]
 
 
 def is_main_thread():
@@ -72,16 +73,47 @@ class _Job:
 
 
 class _Pump:
-    """The main thread's queue of bridge work, served while the main thread waits on a bridge reply."""
+    """The main thread's queue of bridge work, served while the main thread waits on a bridge reply.
+
+    A main thread waiting on a reply either polls the connection's socket itself (then the pump's wake-up
+    socket, ``interrupt_socket()``, interrupts that poll) or waits on the pump's condition.
+    """
 
     def __init__(self):
         self._cond = threading.Condition()
         self._jobs = collections.deque()
+        self._wake_r = self._wake_w = None
+    def interrupt_socket(self):
+        """For the main thread only: a socket that becomes readable when work is offered (None elsewhere)."""
+        if not is_main_thread():
+            return None
+        if self._wake_r is None:
+            with self._cond:
+                if self._wake_r is None:
+                    self._wake_r, self._wake_w = socket.socketpair()
+                    self._wake_w.setblocking(False)
+        return self._wake_r
 
     def offer(self, job):
         with self._cond:
             self._jobs.append(job)
             self._cond.notify_all()
+        if self._wake_w is not None:
+            try:
+                self._wake_w.send(b"\0")
+            except OSError:  # the buffer is full: a wake-up is already pending
+                pass
+
+    def run_pending(self):
+        """On the main thread: run the work offered so far; returns how many jobs ran."""
+        ran = 0
+        while True:
+            with self._cond:
+                job = self._jobs.popleft() if self._jobs else None
+            if job is None:
+                return ran
+            job.run()
+            ran += 1
 
     def discard(self, job):
         with self._cond:
@@ -90,47 +122,9 @@ class _Pump:
             except ValueError:
                 pass
 
-    def wake(self):
-        with self._cond:
-            self._cond.notify_all()
-
-    def wait(self, done, deadline):
-        """On the main thread: run offered jobs until ``done()`` or ``deadline`` (monotonic; None = never)."""
-        while True:
-            with self._cond:
-                while not self._jobs and not done():
-                    remaining = None if deadline is None else deadline - time.monotonic()
-                    if remaining is not None and remaining <= 0:
-                        return
-                    self._cond.wait(remaining)
-                job = self._jobs.popleft() if self._jobs else None
-            if job is None:
-                return
-            job.run()
 
 
 PUMP = _Pump()
-
-
-def wait_for_reply(done, deadline, register_wake):
-    """Block the calling thread until ``done()`` is true or ``deadline`` passes.
-
-    ``register_wake(fn)`` must arrange for ``fn()`` to be called when ``done()`` may have become true (a
-    reply arrived, the connection closed). On the main thread this serves ``MainThreadExecutor`` work while
-    waiting; elsewhere it is a plain event wait. Never reads a socket.
-    """
-    if is_main_thread():
-        register_wake(PUMP.wake)
-        PUMP.wait(done, deadline)
-        return
-    event = threading.Event()
-    register_wake(event.set)
-    while not done():
-        remaining = None if deadline is None else deadline - time.monotonic()
-        if remaining is not None and remaining <= 0:
-            return
-        event.wait(remaining)
-        event.clear()
 
 
 class MainThreadExecutor:

@@ -2,10 +2,13 @@
 
 ``BridgeConnection`` is an rpyc ``Connection`` with three rules added:
 
-1. **One reader per socket.** A dedicated thread (the server's per-client thread, or the client's reader
-   thread) is the only one that reads. A thread that sends a request waits for its reply on an event (or, on
-   the main thread, in ``executors.wait_for_reply``, which keeps serving main-thread work), never on the
-   socket. The exception is the reader itself, which serves nested replies while it waits (rpyc's own way).
+1. **A reader for idle times, the caller for its own reply.** A dedicated thread (the server's per-client
+   thread, or the client's reader thread) serves the socket while nobody waits on it, so callbacks arrive
+   at any time. A thread that sends a request becomes the *leader*: it interrupts the reader (a wake-up
+   socket), which parks, and reads the socket itself until its reply arrives, serving whatever else arrives
+   meanwhile (rpyc's way). One thread wake-up per round trip instead of two. On the main thread the same
+   poll also watches the pump's wake-up socket, so main-thread work from other connections runs while it
+   waits (``executors``).
 2. **Requests run through the executor.** The reader unboxes each incoming request in order and hands it to a
    per-connection dispatcher thread, which runs it through the executor (the host's main thread) and sends
    the reply. Housekeeping (ping, reference release, close, root) runs on the reader. With the ``direct``
@@ -25,6 +28,7 @@ import inspect
 import logging
 import marshal
 import queue
+import socket
 import sys
 import threading
 import time
@@ -32,13 +36,16 @@ import time
 from . import bulk, proxies, remote_errors
 from ._rpyc import AsyncResult, Connection, consts
 from .errors import BridgeTimeoutError, ConnectionLostError, TransferTooLargeError
-from .executors import direct, wait_for_reply
+from .executors import PUMP, direct, is_main_thread
+from .transport import drain, wait_readable
 
 log = logging.getLogger("dcc_bridge.protocol")
 
 __all__ = ["BridgeConnection", "INLINE_HANDLERS"]
 
 LABEL_SPECIAL = 19     # NotImplemented and slices (rpyc's labels are 1-4; bulk and exceptions use 16-18)
+READER_GRACE = 0.02     # the reader stays parked this long after the last call (a callback waits at most this)
+LEADER_SLICE = 0.05     # the main thread, waiting behind another reader, re-checks main-thread work this often
 MARSHAL_VERSION = 4    # messages are marshal-encoded (C speed; format 4 is read alike by Python 3.4 to 3.13)
 HANDLE_DEL_BATCH = 64  # ours: release many proxies' references in one message (rpyc's go up to 20)
 INLINE_HANDLERS = frozenset({consts.HANDLE_PING, consts.HANDLE_DEL, HANDLE_DEL_BATCH, consts.HANDLE_CLOSE,
@@ -47,28 +54,22 @@ DEL_BATCH = 64         # release references once this many proxies died ...
 DEL_DELAY = 0.5        # ... or at the next call once the oldest waited this long (seconds)
 
 
-class _Wake:
-    """An AsyncResult callback that calls whatever waiters registered."""
-
-    __slots__ = ("fns",)
-
-    def __init__(self):
-        self.fns = []
-
-    def __call__(self, _result):
-        for fn in list(self.fns):
-            fn()
-
-
 class BridgeConnection(Connection):
     """An rpyc connection with a single reader thread, an executor, and the bridge's errors."""
 
     def __init__(self, root, channel, config={}):  # noqa: B006 (rpyc's signature)
         self._reader = None
+        self._leaders = 0
+        self._last_leader = 0.0
+        self._reader_polling = False
+        self._leader_cond = threading.Condition()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_w.setblocking(False)
         self._dispatch_queue = None
         self._cleanup_lock = threading.Lock()
         self._cleaned = False
         super().__init__(root, channel, dict(config, bind_threads=False))
+        channel.stream.interrupts = (PUMP.interrupt_socket,)  # a main thread waiting here also serves the pump
         self._proxy_classes = {}
         self._dead_proxies = collections.deque()  # (id_pack, count) waiting for a HANDLE_DEL_BATCH
         self._oldest_dead = 0.0
@@ -87,14 +88,46 @@ class BridgeConnection(Connection):
         return thread
 
     def run_reader(self):
-        """Serve this connection on the calling thread until it closes."""
+        """Serve this connection on the calling thread until it closes.
+
+        The reader waits for data without holding the receive lock, so a leader never waits for it. It parks
+        while a leader is active, and for ``READER_GRACE`` after the last one, so that during a burst of calls
+        only the callers wake for their replies (a leader interrupts a reader already waiting on the socket).
+        """
         self._reader = threading.current_thread()
+        sock = self._channel.stream.sock
         try:
-            self.serve_all()
+            while not self._closed:
+                with self._leader_cond:
+                    while not self._closed:
+                        if self._leaders:
+                            self._leader_cond.wait()
+                            continue
+                        quiet = time.monotonic() - self._last_leader
+                        if quiet >= READER_GRACE:
+                            break
+                        self._leader_cond.wait(READER_GRACE - quiet)
+                    self._reader_polling = True
+                try:
+                    ready = wait_readable([sock, self._wake_r], None)
+                finally:
+                    self._reader_polling = False
+                if self._wake_r in ready:
+                    drain(self._wake_r)
+                if sock in ready and not self._leaders:
+                    self.serve(0)  # one message, unless a leader got the socket first
+        except (EOFError, OSError, ValueError):
+            pass
         except Exception:
             log.debug("connection to %s ended with an error", self._peer_name, exc_info=True)
         finally:
             self.close()
+
+    def _interrupt_reader(self):
+        try:
+            self._wake_w.send(b"\0")
+        except OSError:  # full (a wake-up is pending) or closed
+            pass
 
     # ------------------------------------------------------------------------------------ closing
 
@@ -121,6 +154,9 @@ class BridgeConnection(Connection):
             callback(True, lost)
         if self._dispatch_queue is not None:
             self._dispatch_queue.put(None)
+        with self._leader_cond:
+            self._leader_cond.notify_all()
+        self._interrupt_reader()
 
     # ------------------------------------------------------------------------------------ requests out
 
@@ -153,19 +189,37 @@ class BridgeConnection(Connection):
             raise ConnectionLostError(f"the connection to {self._peer_name} is closed; connect again")
         if self._dead_proxies and time.monotonic() - self._oldest_dead > DEL_DELAY:
             self._release_dead_proxies()
-        reader = self._reader
-        if reader is None or reader is threading.current_thread():
-            try:  # before the reader starts, or on the reader itself: serve the socket while waiting (rpyc)
+        if threading.current_thread() is self._reader:
+            try:  # the reader itself (a nested call while serving): it reads, as in rpyc
                 return super().sync_request(handler, *args)
             except TimeoutError:
                 raise self._timeout_error(timeout) from None
         result = AsyncResult(self)
-        wake = _Wake()
-        result.add_callback(wake)
         result.set_expiry(timeout)
-        self._async_request(handler, args, result)
         deadline = None if timeout is None else time.monotonic() + timeout
-        wait_for_reply(lambda: result._is_ready or self._closed, deadline, wake.fns.append)
+        main = is_main_thread()
+        with self._leader_cond:
+            self._leaders += 1
+            if self._reader_polling:
+                self._interrupt_reader()  # it parks instead of waking for our reply, which this thread reads
+        try:
+            self._async_request(handler, args, result)
+            while not result._is_ready and not self._closed:
+                if main:
+                    PUMP.run_pending()  # main-thread work from other connections
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    break
+                if main and remaining is None or main and remaining > LEADER_SLICE:
+                    remaining = LEADER_SLICE  # bounded, in case another thread holds the socket
+                self.serve(remaining)
+        except EOFError:
+            pass
+        finally:
+            with self._leader_cond:
+                self._leaders -= 1
+                self._last_leader = time.monotonic()
+                self._leader_cond.notify_all()
         if result._is_ready:
             return result.value
         if self._closed:

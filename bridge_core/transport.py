@@ -24,6 +24,7 @@ connection, since the peer broke the agreement.
     message, bulks = channel.recv(), channel.take_bulks()
 """
 import errno
+import select
 import socket
 import struct
 import zlib
@@ -31,7 +32,7 @@ import zlib
 from ._rpyc import Channel, SocketStream
 from .errors import TransferTooLargeError
 
-__all__ = ["BridgeStream", "BridgeChannel", "FLAG_BULK"]
+__all__ = ["BridgeStream", "BridgeChannel", "FLAG_BULK", "wait_readable", "drain"]
 
 _RETRY = (errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR)
 _SMALL = 1 << 16
@@ -41,10 +42,53 @@ FLAG_BULK = 2
 _WAITALL = getattr(socket, "MSG_WAITALL", 0)
 
 
-class BridgeStream(SocketStream):
-    """A blocking socket stream: exact reads without joining pieces, writes without re-slicing."""
+def wait_readable(sockets, timeout):
+    """The subset of ``sockets`` readable within ``timeout`` seconds (None: no limit). ``poll`` where the OS
+    has it (no FD_SETSIZE limit: a host application may have thousands of files open), else ``select``."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        by_fd = {}
+        for sock in sockets:
+            by_fd[sock.fileno()] = sock
+            poller.register(sock, select.POLLIN | select.POLLPRI)
+        events = poller.poll(None if timeout is None else max(timeout, 0) * 1000)
+        return [by_fd[fd] for fd, _ in events if fd in by_fd]
+    return select.select(sockets, [], [], timeout)[0]
 
-    __slots__ = ()
+
+def drain(sock):
+    """Empty a wake-up socket (non-blocking)."""
+    try:
+        while sock.recv(4096, socket.MSG_DONTWAIT if hasattr(socket, "MSG_DONTWAIT") else 0):
+            pass
+    except (BlockingIOError, InterruptedError, OSError):
+        pass
+
+
+class BridgeStream(SocketStream):
+    """A blocking socket stream: exact reads without joining pieces, writes without re-slicing, and a
+    ``poll`` that other threads can interrupt (``interrupts``: wake-up sockets watched beside the connection)."""
+
+    __slots__ = ("interrupts",)
+
+    def __init__(self, sock):
+        super().__init__(sock)
+        self.interrupts = ()  # callables returning a wake-up socket, or None, for the polling thread
+
+    def poll(self, timeout):
+        """True when the connection has data; False at the timeout or when a wake-up socket fired."""
+        extra = [s for s in (get() for get in self.interrupts) if s is not None]
+        if not extra:
+            return super().poll(timeout)
+        remaining = timeout.timeleft() if hasattr(timeout, "timeleft") else timeout
+        try:
+            ready = wait_readable([self.sock] + extra, remaining)
+        except (OSError, ValueError):  # the socket was closed under us
+            raise EOFError("connection closed") from None
+        for sock in extra:
+            if sock in ready:
+                drain(sock)
+        return self.sock in ready
 
     def read(self, count):
         """Exactly ``count`` bytes as ``bytes`` (one allocation; MSG_WAITALL where the OS has it)."""

@@ -139,6 +139,8 @@ def test_serving_in_the_calling_thread_until_stopped(runtime_dir, mocker):
     server = serving.call_args.args[0]
     with bridge_core.connect(port=server.port) as bridge:
         assert bridge.eval("2 + 2") == 4
+        ran_on = bridge.eval("__import__('threading').current_thread().ident")
+        assert ran_on == thread.ident, "with use_thread=False requests run on the serving thread"
     assert thread.is_alive(), "use_thread=False must keep serving on its thread"
     server.stop()
     thread.join(10)

@@ -2,7 +2,6 @@
 import subprocess
 import sys
 import threading
-import time
 
 import pytest
 
@@ -68,17 +67,22 @@ def test_main_thread_executor_runs_inline_on_the_main_thread():
 
 
 def test_main_thread_executor_hands_work_to_a_waiting_main_thread():
-    posted = []  # a host loop that never runs: only the pump can serve the job
+    """A host loop that never runs (the main thread is busy waiting on the bridge): the pump serves the job."""
+    from bridge_core.transport import drain, wait_readable
+
+    posted = []
     executor = executors.MainThreadExecutor(posted.append)
-    outcome, wakes = {}, []
+    wake = executors.PUMP.interrupt_socket()
+    outcome = {}
 
     def worker():
         outcome["value"] = executor(lambda: threading.current_thread() is threading.main_thread())
-        wakes[0]()  # as a reply arriving would
 
     thread = threading.Thread(target=worker)
     thread.start()
-    executors.wait_for_reply(lambda: "value" in outcome, time.monotonic() + 10, wakes.append)
+    assert wait_readable([wake], 10) == [wake], "offering work wakes a main thread polling its sockets"
+    drain(wake)
+    assert executors.PUMP.run_pending() == 1
     thread.join(5)
     assert outcome["value"] is True
     assert len(posted) == 1
