@@ -151,3 +151,27 @@ result = bridge.eval("lambda callback: callback('made_by_callback')")(make_cube)
     finally:
         server.stop()
     assert threading.active_count() >= 1
+
+
+def test_connect_menu_hou_survives_a_houdini_restart(runtime_dir, tmp_path):
+    from sessions import houdini_session
+
+    env = {"DCC_BRIDGE_AUTOSTART": "1"}
+    with maya_session(runtime_dir, app_dir=tmp_path / "maya") as maya:
+        with houdini_session(runtime_dir, prefs_dir=tmp_path / "h1", env=env):
+            label = maya.eval("[__import__('dcc_bridge_maya.menu').menu.session_label(s) "
+                              "for s in __import__('dcc_bridge_maya.houdini_link').houdini_link.sessions()][0]")
+            maya.answer(label)
+            maya.menu("Houdini Bridge", "Connect to Houdini...")
+            assert maya.exec("print(hou.node('/obj').createNode('geo').path())").strip() == "/obj/geo1"
+            stable_id = maya.eval("id(hou)")
+            maya.menu("Houdini Bridge", "Connect to Houdini...")
+            assert "Already connected to houdini" in maya.shown()["dialogs"][-1]["message"]
+            maya.menu("Houdini Bridge", "Status")
+            assert "Round trip:" in maya.shown()["dialogs"][-1]["message"]
+        with pytest.raises(Exception) as caught:  # Houdini quit: no Houdini to reconnect to
+            maya.eval("hou.node('/obj')")
+        assert "NotConnectedError" in str(caught.value) and "Connect to Houdini" in str(caught.value)
+        with houdini_session(runtime_dir, prefs_dir=tmp_path / "h2", env=env):
+            assert maya.exec("print(hou.node('/obj').createNode('geo').path())").strip() == "/obj/geo1"
+            assert maya.eval("id(hou)") == stable_id, "the same hou object, reconnected by itself"
