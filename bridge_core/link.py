@@ -22,7 +22,18 @@ from .errors import BridgeConnectionError, NotConnectedError
 
 log = logging.getLogger("dcc_bridge.link")
 
-__all__ = ["Link", "RemoteModule"]
+__all__ = ["Link", "RemoteModule", "link_to"]
+
+_links = {}
+_links_lock = threading.Lock()
+
+
+def link_to(app, how_to_connect="", executor=None):
+    """The one ``Link`` to ``app`` of this process (created on first use; later arguments are ignored)."""
+    with _links_lock:
+        if app not in _links:
+            _links[app] = Link(app, how_to_connect=how_to_connect, executor=executor)
+        return _links[app]
 
 
 class Link:

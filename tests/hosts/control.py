@@ -30,7 +30,7 @@ import traceback
 
 from hostloop import LOOP
 
-__all__ = ["ControlServer", "ControlClient", "ControlError", "capture_stdout", "serve_session"]
+__all__ = ["ControlServer", "ControlClient", "ControlError", "capture_stdout", "serve_session", "standard_handlers"]
 
 
 class ControlError(Exception):
@@ -100,6 +100,25 @@ class ControlServer:
 
     def close(self):
         self._listener.close()
+
+
+def standard_handlers(console, queue_answer, shown):
+    """The requests both simulated hosts answer alike: code in ``__main__`` compiled as ``console`` (the name
+    the host's console compiles typed code under), the user's dialog answers, what was shown, and quit."""
+    import __main__
+
+    def run_code(request):
+        with capture_stdout() as output:
+            exec(compile(request["code"], console, "exec"), __main__.__dict__)
+        return output.getvalue()
+
+    return {
+        "exec": run_code,
+        "eval": lambda r: eval(compile(r["expr"], console, "eval"), __main__.__dict__),
+        "answer": lambda r: queue_answer(r["value"]),
+        "shown": lambda r: shown(),
+        "quit": lambda r: LOOP.stop(),
+    }
 
 
 def serve_session(handlers):

@@ -22,8 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE / "houdini"), str(HERE)]
 
 import _houdini_sim  # noqa: E402  (the stand-in's private switches)
-from control import capture_stdout, serve_session  # noqa: E402
-from hostloop import LOOP  # noqa: E402
+from control import capture_stdout, serve_session, standard_handlers  # noqa: E402
 from houdini_packages import load_packages  # noqa: E402
 
 PYTHON_VERSION = "%d.%d" % sys.version_info[:2]
@@ -67,13 +66,6 @@ def load_shelves(path):
 
 
 def make_handlers(tools, shelves):
-    import __main__
-
-    def run_code(code, filename):
-        with capture_stdout() as output:
-            exec(compile(code, filename, "exec"), __main__.__dict__)
-        return output.getvalue()
-
     def click(request):
         if request["tool"] not in tools:
             raise KeyError(f"no shelf tool named {request['tool']!r}")
@@ -82,20 +74,10 @@ def make_handlers(tools, shelves):
             exec(compile(script, f"<shelf tool {label}>", "exec"), {"kwargs": {}, "__name__": "__main__"})
         return output.getvalue()
 
-    def shown(_request):
+    def shown():
         return dict(_houdini_sim.shown(), shelves=shelves, tools=sorted(tools))
 
-    def quit_(_request):
-        LOOP.stop()
-
-    return {
-        "exec": lambda r: run_code(r["code"], "<python shell>"),
-        "eval": lambda r: eval(compile(r["expr"], "<python shell>", "eval"), __main__.__dict__),
-        "click": click,
-        "answer": lambda r: _houdini_sim.queue_answer(r["value"]),
-        "shown": shown,
-        "quit": quit_,
-    }
+    return dict(standard_handlers("<python shell>", _houdini_sim.queue_answer, shown), click=click)
 
 
 def main():

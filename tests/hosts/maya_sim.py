@@ -19,8 +19,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE / "maya"), str(HERE)]
 
 import _maya_sim  # noqa: E402  (the stand-in's private switches)
-from control import capture_stdout, serve_session  # noqa: E402
-from hostloop import LOOP  # noqa: E402
+from control import capture_stdout, serve_session, standard_handlers  # noqa: E402
 from maya_modules import load_modules  # noqa: E402
 
 PLATFORM = {"win32": "win64", "darwin": "mac"}.get(sys.platform, "linux")
@@ -47,29 +46,12 @@ def run_user_setups():
 
 
 def make_handlers():
-    import __main__
-
-    def run_code(request):
-        with capture_stdout() as output:
-            exec(compile(request["code"], "<maya console>", "exec"), __main__.__dict__)
-        return output.getvalue()
-
     def pick(request):
         with capture_stdout() as output:
             _maya_sim.pick_menu_item(*request["path"])
         return output.getvalue()
 
-    def quit_(_request):
-        LOOP.stop()
-
-    return {
-        "exec": run_code,
-        "eval": lambda r: eval(compile(r["expr"], "<maya console>", "eval"), __main__.__dict__),
-        "menu": pick,
-        "answer": lambda r: _maya_sim.queue_answer(r["value"]),
-        "shown": lambda r: _maya_sim.shown(),
-        "quit": quit_,
-    }
+    return dict(standard_handlers("<maya console>", _maya_sim.queue_answer, _maya_sim.shown), menu=pick)
 
 
 def main():

@@ -9,21 +9,17 @@ thread.
 """
 import __main__
 
-from bridge_core.link import Link
+from bridge_core.link import link_to
 
 from . import executor
 
 HOW_TO_CONNECT = ("In Maya: Houdini Bridge > Connect to Houdini... (start the server in Houdini first: "
                   "DCC Bridge shelf > Start Bridge Server).")
-_link = None
 
 
 def link():
     """The one Link to Houdini of this Maya session."""
-    global _link
-    if _link is None:
-        _link = Link("houdini", how_to_connect=HOW_TO_CONNECT, executor=executor.for_this_session())
-    return _link
+    return link_to("houdini", HOW_TO_CONNECT, executor.for_this_session())
 
 
 def bind_hou():

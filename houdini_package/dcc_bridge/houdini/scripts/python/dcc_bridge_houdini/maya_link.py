@@ -8,21 +8,17 @@ there is no connection. Callbacks from Maya run on Houdini's main thread.
 """
 import hou
 
-from bridge_core.link import Link
+from bridge_core.link import link_to
 
 from . import executor
 
 HOW_TO_CONNECT = ("In Maya: Houdini Bridge > Start Maya Server; then in Houdini: DCC Bridge shelf > "
                   "Connect to Maya.")
-_link = None
 
 
 def link():
     """The one Link to Maya of this Houdini session."""
-    global _link
-    if _link is None:
-        _link = Link("maya", how_to_connect=HOW_TO_CONNECT, executor=executor.for_this_session())
-    return _link
+    return link_to("maya", HOW_TO_CONNECT, executor.for_this_session())
 
 
 def sessions():
