@@ -210,3 +210,54 @@ def test_call_ships_source_across_interpreters(unpacked, runtime_dir, tmp_path, 
                               env=env, timeout=60, cwd=str(tmp_path))
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip() == f"['/obj/shipped_across', '{server_version}'] [21, 42] {client_version}"
+
+
+def _build_py(*args, env=None, timeout=600):
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], capture_output=True, text=True,
+                          env=env, timeout=timeout, cwd=str(ROOT))
+
+
+def test_install_then_uninstall_removes_exactly_what_was_written(tmp_path):
+    home = tmp_path / "home"
+    (home / "houdini20.5").mkdir(parents=True)
+    user_file = home / "houdini20.5" / "packages" / "users_own.json"
+    user_file.parent.mkdir()
+    user_file.write_text("{}")
+    env = dict(os.environ, HOME=str(home), XDG_DATA_HOME=str(tmp_path / "data"))
+    env.pop("HOUDINI_USER_PREF_DIR", None)
+    env.pop("MAYA_APP_DIR", None)
+    def tree():  # hidden folders are the tools' own (pip's, rustup's ...), not install's
+        return sorted(p for p in tmp_path.rglob("*") if not any(part.startswith(".") for part in p.parts))
+
+    before = tree()
+    done = _build_py("install", env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    package = json.loads((home / "houdini20.5" / "packages" / "dcc_bridge.json").read_text())
+    assert Path(package["hpath"]).is_absolute() and Path(package["hpath"]).is_dir()
+    mod = (home / "maya" / "modules" / "dcc_bridge.mod").read_text().split()
+    assert mod[:3] == ["+", "dcc_bridge", VERSION] and Path(mod[3]).is_dir()
+    again = _build_py("install", env=env)
+    assert again.returncode == 1 and "already installed" in again.stderr
+    done = _build_py("uninstall", env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert tree() == before, "uninstall leaves the folders as they were"
+    assert user_file.read_text() == "{}"
+    again = _build_py("uninstall", env=env)
+    assert again.returncode == 1 and "not installed" in again.stderr and "nothing changed" in again.stderr
+
+
+def test_install_into_a_folder_it_cannot_write_names_it(tmp_path):
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("a file where a folder should be")
+    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"))
+    done = _build_py("install", "--houdini-prefs", str(blocker), "--maya-app-dir", str(tmp_path / "maya"), env=env)
+    assert done.returncode == 1
+    assert f"cannot write to {blocker / 'packages'}" in done.stderr and "--houdini-prefs" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "maya").exists(), "nothing is written before every folder is known to be writable"
+
+
+def test_unknown_build_command_is_one_line_and_non_zero():
+    done = _build_py("frobnicate")
+    assert done.returncode == 2 and "unknown command 'frobnicate'" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1

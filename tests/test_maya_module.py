@@ -165,6 +165,9 @@ def test_connect_menu_hou_survives_a_houdini_restart(runtime_dir, tmp_path):
             maya.menu("Houdini Bridge", "Connect to Houdini...")
             assert maya.exec("print(hou.node('/obj').createNode('geo').path())").strip() == "/obj/geo1"
             stable_id = maya.eval("id(hou)")
+            port = [s.port for s in bridge_core.discovery.list_sessions(runtime_dir) if s.app == "houdini"][0]
+            assert maya.eval("__import__('maya.cmds').cmds.optionVar(query='dccBridgeLastHoudini')") == \
+                f"127.0.0.1:{port}", "the last choice is remembered for the next Connect"
             maya.menu("Houdini Bridge", "Connect to Houdini...")
             assert "Already connected to houdini" in maya.shown()["dialogs"][-1]["message"]
             maya.menu("Houdini Bridge", "Status")
