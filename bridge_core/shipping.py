@@ -15,8 +15,9 @@ on ``compile``/``exec``; it keeps those sources only as long as their code objec
 What cannot ship, with ``ShippingError`` saying what to do: closures over local variables, globals that are
 neither modules, constants nor plain functions, results that are not plain data.
 
+    hou = bridge.hou                   # a module proxy: shipped as "the module hou" and imported there
+
     def count_children(path):
-        import hou
         return [c.name() for c in hou.node(path).children()]
 
     names = bridge.call(count_children, "/obj")
