@@ -209,3 +209,26 @@ def test_dead_proxies_are_released_on_the_server_in_batches(bridge, thread_serve
     bridge.eval("1")
     held = len(server_side._local_objects._dict) - baseline
     assert held < DEL_BATCH, f"the server still holds {held} objects the client no longer references"
+
+
+REMOTE_OS = None  # set by the test below: a module *proxy* used as a global by a shipped function
+
+
+def _remote_pid():
+    return REMOTE_OS.getpid()
+
+
+def test_call_ships_module_proxies_used_as_globals_as_imports(bridge, thread_server):
+    global REMOTE_OS
+    from bridge_core.link import Link
+
+    REMOTE_OS = bridge.modules.os  # as `hou = bridge.hou` in a user's script
+    try:
+        assert bridge.call(_remote_pid) == os.getpid()
+        link = Link("houdini")
+        link.connect(port=thread_server.port)
+        REMOTE_OS = link.module("os")  # as the stable `hou` in Maya's Script Editor
+        assert link.call(_remote_pid) == os.getpid()
+        link.disconnect()
+    finally:
+        REMOTE_OS = None
