@@ -44,8 +44,6 @@ class Settings:
     autostart: Optional[bool] = None
     timeout: float = DEFAULT_TIMEOUT
     max_transfer: int = DEFAULT_MAX_TRANSFER
-    host_from_env: bool = False
-    port_from_env: bool = False
 
 
 def default_runtime_dir(environ=None, platform=None):
@@ -129,6 +127,4 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
         autostart=_flag(PREFIX + "AUTOSTART", autostart) if autostart else None,
         timeout=_positive(PREFIX + "TIMEOUT", timeout, float) if timeout else DEFAULT_TIMEOUT,
         max_transfer=_positive(PREFIX + "MAX_TRANSFER", cap, int) if cap else DEFAULT_MAX_TRANSFER,
-        host_from_env=host is not None,
-        port_from_env=port is not None,
     )

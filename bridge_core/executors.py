@@ -23,7 +23,6 @@ import collections
 import queue
 import socket
 import threading
-import time
 
 __all__ = ["direct", "MainThreadExecutor", "ServingThread", "is_main_thread", "PUMP"]
 

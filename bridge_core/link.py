@@ -118,12 +118,13 @@ class Link:
 
     def _reconnect(self):
         host, port, token = self._target
+        runtime_dir = config.load().runtime_dir
+        if discovery.find_session(runtime_dir, port=port, host=host) is not None:
+            token = None  # a restarted server has a new token: let connect() read it from its session file
         try:
-            bridge = connect(host, port, token=None if token and discovery.find_session(
-                config.load().runtime_dir, port=port, host=host) else token,
-                executor=self.executor, timeout=self.timeout)
+            bridge = connect(host, port, token=token, executor=self.executor, timeout=self.timeout)
         except BridgeConnectionError:
-            session = discovery.find_session(config.load().runtime_dir, app=self.app)
+            session = discovery.find_session(runtime_dir, app=self.app)
             if session is None:
                 raise
             bridge = connect(session.host, session.port, token=session.token, executor=self.executor,

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.append(str(ROOT / "tests" / "hosts"))  # the simulated sessions' modules: sessions, control, lines
 
 from lines import LineReader  # noqa: E402
+from sessions import session_env  # noqa: E402
 HOUDINI_STANDIN = ROOT / "tests" / "hosts" / "houdini"
 MAYA_STANDIN = ROOT / "tests" / "hosts" / "maya"
 
@@ -47,13 +48,10 @@ def wait_until(predicate, timeout=10.0, what="the condition"):
 
 
 def clean_env(runtime_dir, **extra):
-    """The environment for a child process: no DCC_BRIDGE_* from the developer, our runtime dir, repo on path."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DCC_BRIDGE_")}
-    env["DCC_BRIDGE_RUNTIME_DIR"] = str(runtime_dir)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(HOUDINI_STANDIN)])
-    env["PYTHONUNBUFFERED"] = "1"
-    env.update({k: str(v) for k, v in extra.items()})
-    return env
+    """``sessions.session_env`` (none of the developer's DCC_BRIDGE_*/HOUDINI_*/MAYA_*, our runtime dir) with
+    this repository and the Houdini stand-in on the child's path, unless ``extra`` says otherwise."""
+    return session_env(runtime_dir, **dict({"PYTHONPATH": os.pathsep.join([str(ROOT), str(HOUDINI_STANDIN)])},
+                                           **extra))
 
 
 _readers = {}

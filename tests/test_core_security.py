@@ -11,7 +11,6 @@ import rpyc
 
 import bridge_core
 from bridge_core import auth, config, discovery, handshake
-from support import wait_until
 
 
 def free_port():
