@@ -18,7 +18,7 @@ array.array (``meta`` = typecode).
 """
 import array
 
-__all__ = ["THRESHOLD", "LABEL_COPY", "LABEL_BULK", "Pending", "classify", "rebuild", "collect", "has_big"]
+__all__ = ["THRESHOLD", "LABEL_COPY", "LABEL_BULK", "Pending", "classify", "rebuild", "collect"]
 
 THRESHOLD = 64 * 1024
 LABEL_COPY = 17
@@ -46,19 +46,6 @@ def classify(obj):
     if kind is memoryview:
         return "m", (obj.format, obj.shape), obj.nbytes
     return None
-
-
-def has_big(value):
-    """True when a tuple holds (at any depth) a bytes-like value of at least ``THRESHOLD`` bytes."""
-    for item in value:
-        if type(item) is tuple:
-            if has_big(item):
-                return True
-        else:
-            found = classify(item)
-            if found is not None and found[2] >= THRESHOLD:
-                return True
-    return False
 
 
 def rebuild(kind, meta, data):

@@ -33,7 +33,7 @@ import sys
 import threading
 import time
 
-from . import bulk, proxies, remote_errors
+from . import bulk, fusing, proxies, remote_errors
 from ._rpyc import AsyncResult, Connection, consts
 from .errors import BridgeTimeoutError, ConnectionLostError, TransferTooLargeError
 from .executors import PUMP, direct, is_main_thread
@@ -50,8 +50,18 @@ MARSHAL_VERSION = 4    # messages are marshal-encoded (C speed; format 4 is read
 HANDLE_DEL_BATCH = 64  # ours: release many proxies' references in one message (rpyc's go up to 20)
 INLINE_HANDLERS = frozenset({consts.HANDLE_PING, consts.HANDLE_DEL, HANDLE_DEL_BATCH, consts.HANDLE_CLOSE,
                              consts.HANDLE_GETROOT})
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # boxed as themselves, no questions asked
 DEL_BATCH = 64         # release references once this many proxies died ...
 DEL_DELAY = 0.5        # ... or at the next call once the oldest waited this long (seconds)
+
+
+class _Boxed:
+    """A handler's result that is boxed already (a fused reply)."""
+
+    __slots__ = ("package",)
+
+    def __init__(self, package):
+        self.package = package
 
 
 class BridgeConnection(Connection):
@@ -68,7 +78,8 @@ class BridgeConnection(Connection):
         self._dispatch_queue = None
         self._cleanup_lock = threading.Lock()
         self._cleaned = False
-        super().__init__(root, channel, dict(config, bind_threads=False))
+        # allow_exposed_attrs off: rpyc would otherwise look for an "exposed_" twin of every attribute read
+        super().__init__(root, channel, dict({"allow_exposed_attrs": False}, **config, bind_threads=False))
         channel.stream.interrupts = (PUMP.interrupt_socket,)  # a main thread waiting here also serves the pump
         self._proxy_classes = {}
         self._dead_proxies = collections.deque()  # (id_pack, count) waiting for a HANDLE_DEL_BATCH
@@ -100,8 +111,8 @@ class BridgeConnection(Connection):
             while not self._closed:
                 with self._leader_cond:
                     while not self._closed:
-                        if self._leaders:
-                            self._leader_cond.wait()
+                        if self._leaders:  # leaders don't wake us when they finish (a thread switch per call)
+                            self._leader_cond.wait(READER_GRACE)
                             continue
                         quiet = time.monotonic() - self._last_leader
                         if quiet >= READER_GRACE:
@@ -115,13 +126,32 @@ class BridgeConnection(Connection):
                 if self._wake_r in ready:
                     drain(self._wake_r)
                 if sock in ready and not self._leaders:
-                    self.serve(0)  # one message, unless a leader got the socket first
+                    self._serve_ready()  # one message, unless a leader got the socket first
         except (EOFError, OSError, ValueError):
             pass
         except Exception:
             log.debug("connection to %s ended with an error", self._peer_name, exc_info=True)
         finally:
             self.close()
+
+    def _serve_ready(self):
+        """Read and dispatch one message the socket already has (the reader polled it), without rpyc's second
+        poll; False when a leader holds the receive lock."""
+        if not self._recvlock.acquire(False):
+            return False
+        try:
+            data = self._channel.recv()
+        except BaseException as exc:
+            self._recvlock.release()
+            if isinstance(exc, EOFError):
+                self.close()
+            raise
+        try:
+            self._dispatch(data)  # releases the receive lock
+        finally:
+            with self._recv_event:  # as rpyc's serve: threads waiting for the lock look again
+                self._recv_event.notify_all()
+        return True
 
     def _interrupt_reader(self):
         try:
@@ -219,7 +249,6 @@ class BridgeConnection(Connection):
             with self._leader_cond:
                 self._leaders -= 1
                 self._last_leader = time.monotonic()
-                self._leader_cond.notify_all()
         if result._is_ready:
             return result.value
         if self._closed:
@@ -253,6 +282,8 @@ class BridgeConnection(Connection):
         """Run one request; returns the ``_send`` arguments of its reply."""
         try:
             result = self._HANDLERS[handler](self, *args)
+            if type(result) is _Boxed:
+                return consts.MSG_REPLY, seq, result.package
             return consts.MSG_REPLY, seq, self._box(result)
         except BaseException:
             typ, value, tb = sys.exc_info()
@@ -349,6 +380,7 @@ class BridgeConnection(Connection):
     def _request_handlers(cls):
         handlers = super()._request_handlers()
         handlers[HANDLE_DEL_BATCH] = cls._handle_del_batch
+        handlers[fusing.HANDLE_CALLATTR_CHAIN] = cls._handle_callattr_chain
         return handlers
 
     def _handle_del_batch(self, released):
@@ -357,6 +389,23 @@ class BridgeConnection(Connection):
                 self._local_objects.decref(id_pack, count)
             except KeyError:  # already gone
                 pass
+
+    def _handle_callattr_chain(self, obj, name, args, kwargs, steps):
+        """A call, then each follow-up on the previous result while that result is proxied (``fusing``)."""
+        result = self._handle_callattr(obj, name, args, kwargs)
+        first = boxed = self._box(result)
+        done = []
+        for step_name, step_args in steps:
+            if boxed[0] != consts.LABEL_REMOTE_REF:
+                break  # the client gets a value and goes on locally
+            try:
+                result = self._handle_callattr(result, step_name, step_args)
+            except Exception:
+                done.append((True, self._box_exc(*sys.exc_info())))
+                break
+            boxed = self._box(result)
+            done.append((False, boxed))
+        return _Boxed((fusing.LABEL_FUSED, (first, tuple(done))))
 
     def _handle_inspect(self, id_pack):
         methods = super()._handle_inspect(id_pack)
@@ -369,13 +418,14 @@ class BridgeConnection(Connection):
 
     def _box(self, obj):
         kind = type(obj)
+        if kind in _PLAIN:  # the common case first: names, paths, numbers
+            return consts.LABEL_VALUE, obj
         if obj is NotImplemented or kind is slice:  # values rpyc sends by value that marshal cannot encode
             return LABEL_SPECIAL, (None,) if obj is NotImplemented else (obj.start, obj.stop, obj.step)
+        if kind is tuple:  # item by item (rpyc asks brine first, which walks the tuple once more)
+            return consts.LABEL_TUPLE, tuple([self._box(item) for item in obj])
         if kind is proxies.RemoteMethod:
             obj = obj._resolve()
-        elif kind is tuple:
-            if bulk.has_big(obj):
-                return consts.LABEL_TUPLE, tuple(self._box(item) for item in obj)
         else:
             found = bulk.classify(obj)
             if found is not None:
@@ -391,11 +441,17 @@ class BridgeConnection(Connection):
 
     def _unbox(self, package):
         label, value = package
+        if label == consts.LABEL_VALUE:
+            return value
         if label == bulk.LABEL_BULK:
             index, kind, meta = value
             return bulk.rebuild(kind, meta, self._bulk_incoming[-1][index])
         if label == bulk.LABEL_COPY:
             return bulk.rebuild(*value)
+        if label == fusing.LABEL_FUSED:
+            first, done = value
+            return fusing.Fused(self._unbox(first), tuple(
+                (failed, self._unbox_exc(item) if failed else self._unbox(item)) for failed, item in done))
         if label == LABEL_SPECIAL:
             return NotImplemented if len(value) == 1 else slice(*value)
         if label == remote_errors.LABEL_EXCEPTION_CLASS:

@@ -10,18 +10,23 @@ Plain rpyc asks the server to describe an object's class (a round trip) for ever
   one ``CALLATTR`` request, which looks the attribute up and calls it *on the server, at call time*. Values are
   never stale and side effects happen when the user's code runs; only where a lookup fails changes (at the
   call instead of at the attribute read). Data attributes and properties are read remotely every time, as
-  before.
+  before;
+* **a call and the methods called on its result, in one request**: ``hou.node(p).path()`` (see ``fusing``).
 
     cls = proxy_class(id_pack, methods)      # in the connection's _netref_factory
 """
 import inspect
+import sys
 import threading
 
+from . import fusing
 from ._rpyc import consts, netref
 
 __all__ = ["BridgeNetref", "RemoteMethod", "proxy_class", "builtin_proxy_class", "module_functions"]
 
 _syncreq = netref.syncreq
+_pending = fusing.pending
+_getframe = sys._getframe
 
 
 class RemoteMethod:
@@ -35,6 +40,13 @@ class RemoteMethod:
         self._resolved = None
 
     def __call__(self, *args, **kwargs):
+        if _pending:
+            fusing.forget()
+        if not kwargs:
+            frame, steps = fusing.caller_steps(self._name, len(args))
+            if steps:  # the caller goes on with .method(constants) on the result: one request for all
+                reply = _syncreq(self._proxy, fusing.HANDLE_CALLATTR_CHAIN, self._name, args, (), steps.wire)
+                return fusing.deliver(reply, frame, steps)
         return _syncreq(self._proxy, consts.HANDLE_CALLATTR, self._name, args, tuple(kwargs.items()))
 
     def _resolve(self):
@@ -69,6 +81,10 @@ class BridgeNetref(netref.BaseNetref):
     _bridge_module = None
 
     def __getattribute__(self, name):
+        if _pending:  # a fused call's follow-up result may be waiting for exactly this read
+            ready = fusing.take(self, name, _getframe(1))
+            if ready is not None:
+                return ready
         if name in type(self)._bridge_methods:
             return RemoteMethod(self, name)
         return netref.BaseNetref.__getattribute__(self, name)
