@@ -90,19 +90,19 @@ class _Ready:
 
 
 _NONE = Steps()
-_instructions = {}   # code -> (instructions without caches, index by offset)
-_sites = {}          # (code, lasti, name, argc) -> Steps
+_instructions = {}   # id(code) -> (code, instructions without caches, index by offset)
+_sites = {}          # (id(code), lasti, name, argc) -> (code, Steps)
 pending = {}         # thread ident -> [(proxy, name, frame id, offset, failed, value), ...]
 
 
 def _disassemble(code):
-    found = _instructions.get(code)
-    if found is None:
+    found = _instructions.get(id(code))
+    if found is None or found[0] is not code:
         if len(_instructions) > _CACHE_LIMIT:
             _instructions.clear()
         listing = [i for i in dis.get_instructions(code) if i.opname not in _IGNORED]
-        found = _instructions[code] = (listing, {ins.offset: index for index, ins in enumerate(listing)})
-    return found
+        found = _instructions[id(code)] = (code, listing, {ins.offset: index for index, ins in enumerate(listing)})
+    return found[1:]
 
 
 def _plain_constant(value):
@@ -161,16 +161,17 @@ def _analyse(code, lasti, name, argc):
 def follow_ups(code, lasti, name, argc):
     """The follow-up calls written right after the call of ``<proxy>.<name>`` (``argc`` positional arguments)
     at offset ``lasti`` of ``code``; empty when the site is not one that can be fused."""
-    key = (code, lasti, name, argc)
-    steps = _sites.get(key)
-    if steps is None:
-        if len(_sites) > _CACHE_LIMIT:
-            _sites.clear()
-        try:
-            steps = _analyse(code, lasti, name, argc)
-        except Exception:  # a bytecode shape this Python's dis describes differently: do not fuse
-            steps = _NONE
-        _sites[key] = steps
+    key = (id(code), lasti, name, argc)  # id: hashing a code object hashes all its constants, every time
+    site = _sites.get(key)
+    if site is not None and site[0] is code:
+        return site[1]
+    if len(_sites) > _CACHE_LIMIT:
+        _sites.clear()
+    try:
+        steps = _analyse(code, lasti, name, argc)
+    except Exception:  # a bytecode shape this Python's dis describes differently: do not fuse
+        steps = _NONE
+    _sites[key] = (code, steps)
     return steps
 
 

@@ -32,11 +32,12 @@ import socket
 import sys
 import threading
 import time
+import types
 
 from . import bulk, fusing, proxies, remote_errors
-from ._rpyc import AsyncResult, Connection, consts
+from ._rpyc import Connection, consts, netref
 from .errors import BridgeTimeoutError, ConnectionLostError, TransferTooLargeError
-from .executors import PUMP, direct, is_main_thread
+from .executors import PUMP, direct
 from .transport import drain, wait_readable
 
 log = logging.getLogger("dcc_bridge.protocol")
@@ -53,6 +54,47 @@ INLINE_HANDLERS = frozenset({consts.HANDLE_PING, consts.HANDLE_DEL, HANDLE_DEL_B
 _PLAIN = frozenset({str, int, float, bool, type(None)})  # boxed as themselves, no questions asked
 DEL_BATCH = 64         # release references once this many proxies died ...
 DEL_DELAY = 0.5        # ... or at the next call once the oldest waited this long (seconds)
+
+
+def _all_plain(items):
+    """True when a tuple holds only plain values and small bytes (at any depth): it travels as one value."""
+    for item in items:
+        kind = type(item)
+        if kind in _PLAIN or kind is bytes and len(item) < bulk.THRESHOLD or kind is tuple and _all_plain(item):
+            continue
+        return False
+    return True
+
+
+_instance_names = {}
+
+
+def _instance_name(cls):
+    """rpyc's name for instances of ``cls`` when it may be computed once per class, else None: instances of a
+    plain non-builtin class that neither redefines attribute lookup nor is a proxy, class or module."""
+    try:
+        return _instance_names[cls]
+    except KeyError:
+        pass
+    plain = (cls.__module__ != "builtins" and not issubclass(cls, (type, types.ModuleType))
+             and cls.__getattribute__ is object.__getattribute__ and not hasattr(cls, "__getattr__")
+             and not hasattr(cls, "____id_pack__")
+             and not any("__class__" in vars(base) for base in cls.__mro__ if base is not object))
+    name = _instance_names[cls] = f"{cls.__module__}.{cls.__name__}" if plain else None
+    return name
+
+
+class _Waiter:
+    """A caller's pending reply (the callback rpyc calls with it)."""
+
+    __slots__ = ("ready", "failed", "value")
+
+    def __init__(self):
+        self.ready = self.failed = False
+        self.value = None
+
+    def __call__(self, failed, value):
+        self.failed, self.value, self.ready = failed, value, True
 
 
 class _Boxed:
@@ -186,6 +228,10 @@ class BridgeConnection(Connection):
             self._dispatch_queue.put(None)
         with self._leader_cond:
             self._leader_cond.notify_all()
+        recv_event = getattr(self, "_recv_event", None)
+        if recv_event is not None:  # callers waiting for another thread's read
+            with recv_event:
+                recv_event.notify_all()
         self._interrupt_reader()
 
     # ------------------------------------------------------------------------------------ requests out
@@ -219,22 +265,24 @@ class BridgeConnection(Connection):
             raise ConnectionLostError(f"the connection to {self._peer_name} is closed; connect again")
         if self._dead_proxies and time.monotonic() - self._oldest_dead > DEL_DELAY:
             self._release_dead_proxies()
-        if threading.current_thread() is self._reader:
+        current = threading.current_thread()
+        if current is self._reader:
             try:  # the reader itself (a nested call while serving): it reads, as in rpyc
                 return super().sync_request(handler, *args)
             except TimeoutError:
                 raise self._timeout_error(timeout) from None
-        result = AsyncResult(self)
-        result.set_expiry(timeout)
+        waiter = _Waiter()
         deadline = None if timeout is None else time.monotonic() + timeout
-        main = is_main_thread()
+        main = current is threading.main_thread()
         with self._leader_cond:
             self._leaders += 1
             if self._reader_polling:
                 self._interrupt_reader()  # it parks instead of waking for our reply, which this thread reads
+        seq = self._get_seq_id()
         try:
-            self._async_request(handler, args, result)
-            while not result._is_ready and not self._closed:
+            self._request_callbacks[seq] = waiter
+            self._send(consts.MSG_REQUEST, seq, (handler, self._box(args)))
+            while not waiter.ready and not self._closed:
                 if main:
                     PUMP.run_pending()  # main-thread work from other connections
                 remaining = None if deadline is None else deadline - time.monotonic()
@@ -242,18 +290,50 @@ class BridgeConnection(Connection):
                     break
                 if main and remaining is None or main and remaining > LEADER_SLICE:
                     remaining = LEADER_SLICE  # bounded, in case another thread holds the socket
-                self.serve(remaining)
+                self._lead(waiter, remaining)
         except EOFError:
             pass
         finally:
             with self._leader_cond:
                 self._leaders -= 1
                 self._last_leader = time.monotonic()
-        if result._is_ready:
-            return result.value
+            if not waiter.ready:
+                self._request_callbacks.pop(seq, None)  # a late reply is dropped
+        if waiter.ready:
+            if waiter.failed:
+                raise waiter.value
+            return waiter.value
         if self._closed:
             raise ConnectionLostError(f"the connection to {self._peer_name} closed before it answered")
         raise self._timeout_error(timeout)
+
+    def _lead(self, waiter, timeout):
+        """Read one message for a waiting caller, or wait while another thread reads one (rpyc's ``serve``,
+        without its per-call objects)."""
+        with self._recv_event:
+            if not self._recvlock.acquire(False):
+                self._recv_event.wait(timeout)  # the thread reading may deliver our reply
+                return
+        if waiter.ready:  # delivered while we took the lock
+            self._recvlock.release()
+            with self._recv_event:
+                self._recv_event.notify_all()
+            return
+        try:
+            data = self._channel.stream.poll(timeout) and self._channel.recv()
+        except BaseException as exc:
+            self._recvlock.release()
+            if isinstance(exc, EOFError):
+                self.close()
+            raise
+        if data:
+            try:
+                self._dispatch(data)  # releases the receive lock
+            finally:
+                with self._recv_event:
+                    self._recv_event.notify_all()
+        else:
+            self._recvlock.release()
 
     def _timeout_error(self, timeout):
         return BridgeTimeoutError(
@@ -390,6 +470,13 @@ class BridgeConnection(Connection):
             except KeyError:  # already gone
                 pass
 
+    def _handle_getattr(self, obj, name):
+        config = self._config
+        if (type(name) is str and config["allow_all_attrs"] and config["allow_getattr"]
+                and not config["allow_exposed_attrs"] and getattr(type(obj), "_rpyc_getattr", None) is None):
+            return getattr(obj, name)  # what rpyc's checks come to when everything is allowed
+        return super()._handle_getattr(obj, name)
+
     def _handle_callattr_chain(self, obj, name, args, kwargs, steps):
         """A call, then each follow-up on the previous result while that result is proxied (``fusing``)."""
         result = self._handle_callattr(obj, name, args, kwargs)
@@ -422,8 +509,14 @@ class BridgeConnection(Connection):
             return consts.LABEL_VALUE, obj
         if obj is NotImplemented or kind is slice:  # values rpyc sends by value that marshal cannot encode
             return LABEL_SPECIAL, (None,) if obj is NotImplemented else (obj.start, obj.stop, obj.step)
-        if kind is tuple:  # item by item (rpyc asks brine first, which walks the tuple once more)
+        if kind is tuple:
+            if _all_plain(obj):
+                return consts.LABEL_VALUE, obj
             return consts.LABEL_TUPLE, tuple([self._box(item) for item in obj])
+        if issubclass(kind, netref.BaseNetref):  # a proxy: by reference (to ours) or rpyc's way (another's)
+            if object.__getattribute__(obj, "____conn__") is self:
+                return consts.LABEL_LOCAL_REF, object.__getattribute__(obj, "____id_pack__")
+            return super()._box(obj)
         if kind is proxies.RemoteMethod:
             obj = obj._resolve()
         else:
@@ -437,6 +530,11 @@ class BridgeConnection(Connection):
                     return bulk.LABEL_COPY, (found_kind, meta, bytes(obj))
         if remote_errors.is_shippable_class(obj):
             return remote_errors.LABEL_EXCEPTION_CLASS, remote_errors.describe(obj)
+        name_pack = _instance_name(kind)
+        if name_pack is not None:  # rpyc's get_id_pack, without its getattr probes (an exception each)
+            id_pack = (name_pack, id(kind), id(obj))
+            self._local_objects.add(id_pack, obj)
+            return consts.LABEL_REMOTE_REF, id_pack
         return super()._box(obj)
 
     def _unbox(self, package):

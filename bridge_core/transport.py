@@ -27,6 +27,7 @@ import errno
 import select
 import socket
 import struct
+import threading
 import zlib
 
 from ._rpyc import Channel, SocketStream
@@ -40,20 +41,24 @@ _COUNT = struct.Struct("!I")
 _BULK_LENGTH = struct.Struct("!Q")
 FLAG_BULK = 2
 _WAITALL = getattr(socket, "MSG_WAITALL", 0)
+_pollers = threading.local()
 
 
 def wait_readable(sockets, timeout):
     """The subset of ``sockets`` readable within ``timeout`` seconds (None: no limit). ``poll`` where the OS
-    has it (no FD_SETSIZE limit: a host application may have thousands of files open), else ``select``."""
-    if hasattr(select, "poll"):
+    has it (no FD_SETSIZE limit: a host application may have thousands of files open), else ``select``. Each
+    thread keeps its poll object while it watches the same descriptors (a call per message)."""
+    if not hasattr(select, "poll"):
+        return select.select(sockets, [], [], timeout)[0]
+    fds = tuple(sock.fileno() for sock in sockets)
+    cached = getattr(_pollers, "last", None)
+    if cached is None or cached[0] != fds:
         poller = select.poll()
-        by_fd = {}
-        for sock in sockets:
-            by_fd[sock.fileno()] = sock
-            poller.register(sock, select.POLLIN | select.POLLPRI)
-        events = poller.poll(None if timeout is None else max(timeout, 0) * 1000)
-        return [by_fd[fd] for fd, _ in events if fd in by_fd]
-    return select.select(sockets, [], [], timeout)[0]
+        for fd in fds:
+            poller.register(fd, select.POLLIN | select.POLLPRI)
+        _pollers.last = cached = (fds, poller)
+    events = cached[1].poll(None if timeout is None else max(timeout, 0) * 1000)
+    return [sockets[fds.index(fd)] for fd, _ in events if fd in fds]
 
 
 def drain(sock):
@@ -78,8 +83,6 @@ class BridgeStream(SocketStream):
     def poll(self, timeout):
         """True when the connection has data; False at the timeout or when a wake-up socket fired."""
         extra = [s for s in (get() for get in self.interrupts) if s is not None]
-        if not extra:
-            return super().poll(timeout)
         remaining = timeout.timeleft() if hasattr(timeout, "timeleft") else timeout
         try:
             ready = wait_readable([self.sock] + extra, remaining)
