@@ -106,13 +106,14 @@ class _Pump:
     def run_pending(self):
         """On the main thread: run the work offered so far; returns how many jobs ran."""
         ran = 0
-        while True:
+        while self._jobs:  # read without the lock: a job offered later also wakes the waiting thread
             with self._cond:
                 job = self._jobs.popleft() if self._jobs else None
             if job is None:
                 return ran
             job.run()
             ran += 1
+        return ran
 
     def discard(self, job):
         with self._cond:

@@ -59,11 +59,7 @@ _getframe = getattr(sys, "_getframe", None)
 class Steps(tuple):
     """The follow-ups of one call site: ``(name, constants, offset)`` each; ``wire`` is what is sent."""
 
-    __slots__ = ()
-
-    @property
-    def wire(self):
-        return tuple((name, args) for name, args, _offset in self)
+    wire = ()
 
 
 class Fused:
@@ -155,7 +151,9 @@ def _analyse(code, lasti, name, argc):
             break
         steps.append((load.argval, tuple(args), load.offset))
         position += 1
-    return Steps(steps)
+    found = Steps(steps)
+    found.wire = tuple((name, args) for name, args, _offset in steps)
+    return found
 
 
 def follow_ups(code, lasti, name, argc):

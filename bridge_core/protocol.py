@@ -114,7 +114,8 @@ class BridgeConnection(Connection):
         self._leaders = 0
         self._last_leader = 0.0
         self._reader_polling = False
-        self._leader_cond = threading.Condition()
+        self._leader_lock = threading.Lock()  # callers take the bare lock (no Python-level Condition methods)
+        self._leader_cond = threading.Condition(self._leader_lock)
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_w.setblocking(False)
         self._dispatch_queue = None
@@ -237,14 +238,19 @@ class BridgeConnection(Connection):
     # ------------------------------------------------------------------------------------ requests out
 
     def async_request(self, handler, *args, **kwargs):
-        if handler == consts.HANDLE_DEL and not self._closed:  # from a dying proxy's __del__: batch it
-            if not self._dead_proxies:
-                self._oldest_dead = time.monotonic()
-            self._dead_proxies.append((object.__getattribute__(args[0], "____id_pack__"), args[1]))
-            if len(self._dead_proxies) >= DEL_BATCH:
-                self._release_dead_proxies()
-            return None
+        if handler == consts.HANDLE_DEL:  # rpyc's release of a proxy: batched as ours
+            return self.proxy_released(object.__getattribute__(args[0], "____id_pack__"), args[1])
         return super().async_request(handler, *args, **kwargs)
+
+    def proxy_released(self, id_pack, count):
+        """A proxy died (its ``__del__``): the server's reference is released with the next batch."""
+        if self._closed:
+            return
+        if not self._dead_proxies:
+            self._oldest_dead = time.monotonic()
+        self._dead_proxies.append((id_pack, count))
+        if len(self._dead_proxies) >= DEL_BATCH:
+            self._release_dead_proxies()
 
     def _release_dead_proxies(self):
         batch = []
@@ -274,14 +280,14 @@ class BridgeConnection(Connection):
         waiter = _Waiter()
         deadline = None if timeout is None else time.monotonic() + timeout
         main = current is threading.main_thread()
-        with self._leader_cond:
+        with self._leader_lock:
             self._leaders += 1
             if self._reader_polling:
                 self._interrupt_reader()  # it parks instead of waking for our reply, which this thread reads
         seq = self._get_seq_id()
         try:
             self._request_callbacks[seq] = waiter
-            self._send(consts.MSG_REQUEST, seq, (handler, self._box(args)))
+            self._send(consts.MSG_REQUEST, seq, (handler, (consts.LABEL_TUPLE, tuple([self._box(a) for a in args]))))
             while not waiter.ready and not self._closed:
                 if main:
                     PUMP.run_pending()  # main-thread work from other connections
@@ -294,7 +300,7 @@ class BridgeConnection(Connection):
         except EOFError:
             pass
         finally:
-            with self._leader_cond:
+            with self._leader_lock:
                 self._leaders -= 1
                 self._last_leader = time.monotonic()
             if not waiter.ready:
@@ -541,6 +547,14 @@ class BridgeConnection(Connection):
         label, value = package
         if label == consts.LABEL_VALUE:
             return value
+        if label == consts.LABEL_REMOTE_REF:  # rpyc's, inline: one per remote object received
+            id_pack = (str(value[0]), value[1], value[2])
+            proxy = self._proxy_cache.get(id_pack)
+            if proxy is not None:
+                proxy.____refcount__ += 1  # the server counted one more reference
+                return proxy
+            proxy = self._proxy_cache[id_pack] = self._netref_factory(id_pack)
+            return proxy
         if label == bulk.LABEL_BULK:
             index, kind, meta = value
             return bulk.rebuild(kind, meta, self._bulk_incoming[-1][index])

@@ -26,6 +26,8 @@ __all__ = ["BridgeNetref", "RemoteMethod", "proxy_class", "builtin_proxy_class",
 
 _syncreq = netref.syncreq
 _pending = fusing.pending
+_get = object.__getattribute__
+_set = object.__setattr__
 _getframe = sys._getframe
 
 
@@ -79,6 +81,17 @@ class BridgeNetref(netref.BaseNetref):
     __slots__ = ()
     _bridge_methods = frozenset()
     _bridge_module = None
+
+    def __init__(self, conn, id_pack):  # rpyc's, without three trips through the proxy's __setattr__
+        _set(self, "____conn__", conn)
+        _set(self, "____id_pack__", id_pack)
+        _set(self, "____refcount__", 1)
+
+    def __del__(self):
+        try:
+            _get(self, "____conn__").proxy_released(_get(self, "____id_pack__"), _get(self, "____refcount__"))
+        except Exception:  # at interpreter exit, or the connection is gone: nothing to release
+            pass
 
     def __getattribute__(self, name):
         if _pending:  # a fused call's follow-up result may be waiting for exactly this read
