@@ -52,15 +52,22 @@ HANDLE_DEL_BATCH = 64  # ours: release many proxies' references in one message (
 INLINE_HANDLERS = frozenset({consts.HANDLE_PING, consts.HANDLE_DEL, HANDLE_DEL_BATCH, consts.HANDLE_CLOSE,
                              consts.HANDLE_GETROOT})
 _PLAIN = frozenset({str, int, float, bool, type(None)})  # boxed as themselves, no questions asked
+_PLAIN_OR_NESTED = _PLAIN | {bytes, tuple}
 DEL_BATCH = 64         # release references once this many proxies died ...
 DEL_DELAY = 0.5        # ... or at the next call once the oldest waited this long (seconds)
 
 
 def _all_plain(items):
     """True when a tuple holds only plain values and small bytes (at any depth): it travels as one value."""
+    if len(items) > 8:  # a long tuple (a copied list of 10,000 names): sort out its types at C speed
+        kinds = set(map(type, items))
+        if kinds <= _PLAIN:
+            return True
+        if not kinds <= _PLAIN_OR_NESTED:
+            return False
     for item in items:
         kind = type(item)
-        if kind in _PLAIN or kind is bytes and len(item) < bulk.THRESHOLD or kind is tuple and _all_plain(item):
+        if kind in _PLAIN or kind is tuple and _all_plain(item) or kind is bytes and len(item) < bulk.THRESHOLD:
             continue
         return False
     return True

@@ -25,6 +25,7 @@ from .errors import ShippingError
 __all__ = ["encode", "decode"]
 
 _SCALARS = (type(None), bool, int, float, complex, str, bytes, bytearray, memoryview, array.array)
+_SCALAR_SET = frozenset(_SCALARS)
 
 
 class _Uncopyable(Exception):
@@ -36,6 +37,8 @@ def _encode(value):
     if kind in _SCALARS:
         return value
     if kind is list or kind is tuple:
+        if set(map(type, value)) <= _SCALAR_SET:  # the common case (names, numbers), at C speed
+            return ("l" if kind is list else "t", tuple(value))
         items = tuple(item if type(item) in _SCALARS else _encode(item) for item in value)
         return ("l" if kind is list else "t", items)
     if kind is dict:
@@ -88,10 +91,13 @@ def decode(value):
     if type(value) is not tuple:
         return value
     tag = value[0]
-    if tag == "l":
-        return [v if type(v) is not tuple else decode(v) for v in value[1]]
-    if tag == "t":
-        return tuple(v if type(v) is not tuple else decode(v) for v in value[1])
+    if tag == "l" or tag == "t":
+        items = value[1]
+        if tuple not in set(map(type, items)):  # no nested containers: copy at C speed
+            return list(items) if tag == "l" else items
+        if tag == "l":
+            return [v if type(v) is not tuple else decode(v) for v in items]
+        return tuple(v if type(v) is not tuple else decode(v) for v in items)
     if tag == "d":
         return {decode(k): decode(v) for k, v in zip(value[1], value[2])}
     if tag == "s":
