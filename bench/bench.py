@@ -22,6 +22,7 @@ FLAVOURS = ("hrpyc", "rpyc6", "bridge", "raw")
 MEASURES = [  # (name, repeats per round, flavours, unit)
     ("connect", 5, ("hrpyc", "rpyc6", "bridge"), "ms"),
     ("per_call", 5, ("hrpyc", "rpyc6", "bridge"), "ms"),
+    ("chain", 3, ("hrpyc", "rpyc6", "bridge"), "ms"),
     ("lookups_loop", 1, ("hrpyc", "rpyc6", "bridge"), "ms"),
     ("lookups_call", 3, ("bridge",), "ms"),
     ("transfer", 3, ("hrpyc", "rpyc6", "bridge", "raw"), "ms"),
@@ -109,6 +110,7 @@ def table(rows, extras, gui=None):
     lines = ["| measure | hrpyc (rpyc 4.1.0) | rpyc 6 classic | raw socket | DCC Bridge | hrpyc / bridge | rpyc 6 / bridge |",
              "|---|---|---|---|---|---|---|"]
     labels = {"connect": "connect + authenticate", "per_call": "`hou.node(p).path()`, per call",
+              "chain": "`hou.node(p).parm(\"tx\").eval()`, per call",
               "lookups_loop": "2,000 lookups, loop", "lookups_call": "2,000 lookups, one `Bridge.call`",
               "transfer": "12 MiB bytes result (transport)",
               "bulk": "12 MiB of positions (`pointFloatAttribValuesAsString`)"}

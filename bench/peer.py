@@ -126,6 +126,13 @@ class Client:
             hou.node(LOOKUP_PATH).path()
         return (time.perf_counter() - start) / 200
 
+    def measure_chain(self):
+        hou = self.hou
+        start = time.perf_counter()
+        for _ in range(200):
+            hou.node(LOOKUP_PATH).parm("tx").eval()
+        return (time.perf_counter() - start) / 200
+
     def measure_lookups_loop(self):
         hou = self.hou
         start = time.perf_counter()
