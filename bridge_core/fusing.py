@@ -30,15 +30,17 @@ the two instructions, the follow-up has run although the user's code never reach
 | request ``HANDLE_CALLATTR_CHAIN`` (65) | ``(proxy, name, args, kwargs, ((name, constants), ...))``      |
 | reply box ``LABEL_FUSED`` (20)        | ``(boxed result, ((failed, boxed value or exception), ...))``  |
 
-    steps = follow_ups(frame.f_code, frame.f_lasti, "node", 1)   # in RemoteMethod.__call__
-    steps.wire                                                  # (("path", ()),)
+    origin = reader()                                  # in the proxy's __getattribute__, for "node"
+    frame, site = caller_site("node", 1, origin)        # in RemoteMethod.__call__
+    site.wire                                           # (("path", ()),)
 """
+import bisect
 import dis
 import sys
 import threading
 
-__all__ = ["HANDLE_CALLATTR_CHAIN", "LABEL_FUSED", "MAX_STEPS", "Fused", "Steps", "follow_ups", "deliver",
-           "take", "forget", "pending"]
+__all__ = ["HANDLE_CALLATTR_CHAIN", "LABEL_FUSED", "MAX_STEPS", "TRANSPARENT", "Fused", "Site", "follow_ups",
+           "reader", "caller_site", "deliver", "take", "pending"]
 
 HANDLE_CALLATTR_CHAIN = 65
 LABEL_FUSED = 20
@@ -56,10 +58,15 @@ _CACHE_LIMIT = 4096
 _getframe = getattr(sys, "_getframe", None)
 
 
-class Steps(tuple):
-    """The follow-ups of one call site: ``(name, constants, offset)`` each; ``wire`` is what is sent."""
+class Site:
+    """What the analysis found at one call site: where the method was read (``read``: a ``(start, end)``
+    offset range) and the follow-ups (``steps``: ``(name, constants, (start, end))`` each; ``wire``)."""
 
-    wire = ()
+    __slots__ = ("read", "steps", "wire")
+
+    def __init__(self, read=None, steps=()):
+        self.read, self.steps = read, tuple(steps)
+        self.wire = tuple((name, args) for name, args, _where in self.steps)
 
 
 class Fused:
@@ -85,10 +92,12 @@ class _Ready:
         return self.value
 
 
-_NONE = Steps()
-_instructions = {}   # id(code) -> (code, instructions without caches, index by offset)
-_sites = {}          # (id(code), lasti, name, argc) -> (code, Steps)
-pending = {}         # thread ident -> [(proxy, name, frame id, offset, failed, value), ...]
+_NONE = Site()
+_instructions = {}   # id(code) -> (code, instructions without caches, their offsets)
+_sites = {}          # (id(code), lasti, name, argc) -> (code, Site)
+pending = {}         # thread ident -> [(proxy, name, frame id, (start, end), failed, value), ...]
+_PENDING_LIMIT = 32  # unclaimed results kept per thread (a claim can only be missed by an interrupt)
+TRANSPARENT = set()  # code objects of our own forwarding functions (a stable module's __getattr__)
 
 
 def _disassemble(code):
@@ -97,8 +106,14 @@ def _disassemble(code):
         if len(_instructions) > _CACHE_LIMIT:
             _instructions.clear()
         listing = [i for i in dis.get_instructions(code) if i.opname not in _IGNORED]
-        found = _instructions[id(code)] = (code, listing, {ins.offset: index for index, ins in enumerate(listing)})
+        found = _instructions[id(code)] = (code, listing, [ins.offset for ins in listing])
     return found[1:]
+
+
+def _span(listing, offsets, position):
+    """The offsets an instruction covers, its inline caches included (``f_lasti`` may point at one)."""
+    following = offsets[position + 1] if position + 1 < len(offsets) else offsets[position] + 2
+    return offsets[position], following
 
 
 def _plain_constant(value):
@@ -117,48 +132,53 @@ def _pushes(ins):
 
 
 def _called_directly(listing, index, name, argc):
-    """True when the call at ``index`` calls ``<something>.<name>`` with ``argc`` plainly loaded arguments."""
+    """The position of the ``<something>.<name>`` read that the call at ``index`` calls with ``argc`` plainly
+    loaded arguments; None when the call is anything else."""
     call = listing[index]
     if call.opname not in _CALLS or call.arg != argc:
-        return False
+        return None
     position, loaded = index - 1, 0
     while loaded < argc and position >= 0:
         pushed = _pushes(listing[position])
         if not pushed:
-            return False
+            return None
         loaded += pushed
         position -= 1
-    return loaded == argc and position >= 0 and listing[position].opname in _ATTRIBUTE_LOADS \
-        and listing[position].argval == name
+    if loaded == argc and position >= 0 and listing[position].opname in _ATTRIBUTE_LOADS \
+            and listing[position].argval == name:
+        return position
+    return None
 
 
 def _analyse(code, lasti, name, argc):
-    listing, by_offset = _disassemble(code)
-    index = by_offset.get(lasti)
-    if index is None or not _called_directly(listing, index, name, argc):
+    listing, offsets = _disassemble(code)
+    index = bisect.bisect_right(offsets, lasti) - 1
+    if index < 0 or offsets[index] != lasti:
+        return _NONE
+    read = _called_directly(listing, index, name, argc)
+    if read is None:
         return _NONE
     steps, position = [], index + 1
     while len(steps) < MAX_STEPS and position < len(listing):
         load = listing[position]
-        if load.opname not in _ATTRIBUTE_LOADS or not isinstance(load.argval, str) or load.argval.startswith("__"):
+        if load.opname not in _ATTRIBUTE_LOADS or not isinstance(load.argval, str) or load.argval.startswith("__") \
+                or load.is_jump_target:  # reachable without our call: another value may be read there
             break
-        args, position = [], position + 1
+        where, args, position = _span(listing, offsets, position), [], position + 1
         while position < len(listing) and listing[position].opname in _CONSTANT_LOADS:
             args.append(listing[position].argval)
             position += 1
         if position >= len(listing) or listing[position].opname not in _CALLS \
                 or listing[position].arg != len(args) or not _plain_constant(tuple(args)):
             break
-        steps.append((load.argval, tuple(args), load.offset))
+        steps.append((load.argval, tuple(args), where))
         position += 1
-    found = Steps(steps)
-    found.wire = tuple((name, args) for name, args, _offset in steps)
-    return found
+    return Site(_span(listing, offsets, read), steps)
 
 
 def follow_ups(code, lasti, name, argc):
-    """The follow-up calls written right after the call of ``<proxy>.<name>`` (``argc`` positional arguments)
-    at offset ``lasti`` of ``code``; empty when the site is not one that can be fused."""
+    """What can be fused at the call of ``<proxy>.<name>`` (``argc`` positional arguments) at offset
+    ``lasti`` of ``code``: a ``Site`` whose ``steps`` are empty when nothing can."""
     key = (id(code), lasti, name, argc)  # id: hashing a code object hashes all its constants, every time
     site = _sites.get(key)
     if site is not None and site[0] is code:
@@ -166,31 +186,51 @@ def follow_ups(code, lasti, name, argc):
     if len(_sites) > _CACHE_LIMIT:
         _sites.clear()
     try:
-        steps = _analyse(code, lasti, name, argc)
+        found = _analyse(code, lasti, name, argc)
     except Exception:  # a bytecode shape this Python's dis describes differently: do not fuse
-        steps = _NONE
-    _sites[key] = (code, steps)
-    return steps
+        found = _NONE
+    _sites[key] = (code, found)
+    return found
 
 
-def caller_steps(name, argc, depth=2):
-    """``(frame, steps)`` for a call of ``<proxy>.<name>`` made by the frame ``depth`` levels up."""
-    if _getframe is None:
+def reader(depth=2):
+    """``(frame id, f_lasti)`` of the user's frame reading a method now (our forwarding frames skipped), for
+    ``caller_site`` to check that the method is called right where it was read; None without a frame."""
+    try:
+        frame = _getframe(depth)
+        while frame.f_code in TRANSPARENT:
+            frame = frame.f_back
+        return id(frame), frame.f_lasti
+    except (ValueError, AttributeError, TypeError):  # no Python frame up there (called from C)
+        return None
+
+
+def caller_site(name, argc, origin, depth=2):
+    """``(frame, site)`` for a call of ``<proxy>.<name>`` read at ``origin`` (see ``reader``), made by the frame
+    ``depth`` levels up; ``(None, empty site)`` unless that frame calls it right where it read it."""
+    try:
+        frame = _getframe(depth)
+    except (ValueError, TypeError):  # called from C with no Python frame
         return None, _NONE
-    frame = _getframe(depth)
-    return frame, follow_ups(frame.f_code, frame.f_lasti, name, argc)
+    if origin is None or origin[0] != id(frame):
+        return None, _NONE
+    site = follow_ups(frame.f_code, frame.f_lasti, name, argc)
+    if not site.steps or not site.read[0] <= origin[1] < site.read[1]:
+        return None, _NONE
+    return frame, site
 
 
-def deliver(reply, frame, steps):
+def deliver(reply, frame, site):
     """The call's result; the follow-ups' results wait for the instructions that ask for them."""
     if type(reply) is not Fused:
         return reply
-    proxy, entries = reply.result, []
-    for (name, _args, offset), (failed, value) in zip(steps, reply.steps):
-        entries.append((proxy, name, id(frame), offset, failed, value))
+    frame_id = id(frame)
+    entries = pending.setdefault(threading.get_ident(), [])
+    entries[:] = [entry for entry in entries if entry[2] != frame_id][-_PENDING_LIMIT:]  # this frame's old ones
+    proxy = reply.result
+    for (name, _args, where), (failed, value) in zip(site.steps, reply.steps):
+        entries.append((proxy, name, frame_id, where, failed, value))
         proxy = value
-    if entries:
-        pending[threading.get_ident()] = entries
     return reply.result
 
 
@@ -200,15 +240,12 @@ def take(proxy, name, frame):
     entries = pending.get(ident)
     if not entries:
         return None
-    owner, wanted, frame_id, offset, failed, value = entries[0]
-    if owner is not proxy or wanted != name or frame_id != id(frame) or frame.f_lasti != offset:
-        return None
-    del entries[0]
-    if not entries:
-        pending.pop(ident, None)
-    return _Ready(failed, value)
-
-
-def forget():
-    """Drop this thread's unclaimed follow-up results (a new remote call starts)."""
-    pending.pop(threading.get_ident(), None)
+    frame_id, lasti = id(frame), frame.f_lasti
+    for position in range(len(entries) - 1, -1, -1):
+        owner, wanted, owner_frame, (start, end), failed, value = entries[position]
+        if owner is proxy and wanted == name and owner_frame == frame_id and start <= lasti < end:
+            del entries[position]
+            if not entries:
+                pending.pop(ident, None)
+            return _Ready(failed, value)
+    return None

@@ -29,26 +29,26 @@ _pending = fusing.pending
 _get = object.__getattribute__
 _set = object.__setattr__
 _getframe = sys._getframe
+_reader = fusing.reader
 
 
 class RemoteMethod:
     """A method of a remote object, called with one request; anything else resolves the real remote method."""
 
-    __slots__ = ("_proxy", "_name", "_resolved")
+    __slots__ = ("_proxy", "_name", "_resolved", "_origin")
 
-    def __init__(self, proxy, name):
+    def __init__(self, proxy, name, origin=None):
         self._proxy = proxy
         self._name = name
         self._resolved = None
+        self._origin = origin  # where the user's code read it (fusing.reader), or None
 
     def __call__(self, *args, **kwargs):
-        if _pending:
-            fusing.forget()
-        if not kwargs:
-            frame, steps = fusing.caller_steps(self._name, len(args))
-            if steps:  # the caller goes on with .method(constants) on the result: one request for all
-                reply = _syncreq(self._proxy, fusing.HANDLE_CALLATTR_CHAIN, self._name, args, (), steps.wire)
-                return fusing.deliver(reply, frame, steps)
+        if not kwargs and self._origin is not None:
+            frame, site = fusing.caller_site(self._name, len(args), self._origin)
+            if frame is not None:  # the caller goes on with .method(constants) on the result: one request
+                reply = _syncreq(self._proxy, fusing.HANDLE_CALLATTR_CHAIN, self._name, args, (), site.wire)
+                return fusing.deliver(reply, frame, site)
         return _syncreq(self._proxy, consts.HANDLE_CALLATTR, self._name, args, tuple(kwargs.items()))
 
     def _resolve(self):
@@ -95,11 +95,14 @@ class BridgeNetref(netref.BaseNetref):
 
     def __getattribute__(self, name):
         if _pending:  # a fused call's follow-up result may be waiting for exactly this read
-            ready = fusing.take(self, name, _getframe(1))
+            try:
+                ready = fusing.take(self, name, _getframe(1))
+            except ValueError:  # read from C, with no Python frame: nothing can be waiting for it
+                ready = None
             if ready is not None:
                 return ready
         if name in type(self)._bridge_methods:
-            return RemoteMethod(self, name)
+            return RemoteMethod(self, name, _reader())
         return netref.BaseNetref.__getattribute__(self, name)
 
 
