@@ -39,8 +39,8 @@ import dis
 import sys
 import threading
 
-__all__ = ["HANDLE_CALLATTR_CHAIN", "LABEL_FUSED", "MAX_STEPS", "TRANSPARENT", "Fused", "Site", "follow_ups",
-           "reader", "caller_site", "deliver", "take", "pending"]
+__all__ = ["HANDLE_CALLATTR_CHAIN", "LABEL_FUSED", "MAX_STEPS", "Fused", "Site", "follow_ups",
+           "transparent", "reader", "caller_site", "deliver", "take", "pending"]
 
 HANDLE_CALLATTR_CHAIN = 65
 LABEL_FUSED = 20
@@ -97,7 +97,7 @@ _instructions = {}   # id(code) -> (code, instructions without caches, their off
 _sites = {}          # (id(code), lasti, name, argc) -> (code, Site)
 pending = {}         # thread ident -> [(proxy, name, frame id, (start, end), failed, value), ...]
 _PENDING_LIMIT = 32  # unclaimed results kept per thread (a claim can only be missed by an interrupt)
-TRANSPARENT = set()  # code objects of our own forwarding functions (a stable module's __getattr__)
+_transparent = {}    # id(code) -> code of our own forwarding functions (a stable module's __getattr__)
 
 
 def _disassemble(code):
@@ -193,12 +193,18 @@ def follow_ups(code, lasti, name, argc):
     return found
 
 
+def transparent(function):
+    """Declare ``function`` a forwarder: a method read through it counts as read by its caller."""
+    _transparent[id(function.__code__)] = function.__code__
+    return function
+
+
 def reader(depth=2):
     """``(frame id, f_lasti)`` of the user's frame reading a method now (our forwarding frames skipped), for
     ``caller_site`` to check that the method is called right where it was read; None without a frame."""
     try:
         frame = _getframe(depth)
-        while frame.f_code in TRANSPARENT:
+        while id(frame.f_code) in _transparent:  # by id: hashing a code object walks all its constants
             frame = frame.f_back
         return id(frame), frame.f_lasti
     except (ValueError, AttributeError, TypeError):  # no Python frame up there (called from C)

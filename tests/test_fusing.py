@@ -263,6 +263,24 @@ def test_one_request_for_a_fused_call_and_one_per_call_unfused(bridge, sent, geo
     assert value == 0.0
 
 
+def test_the_stable_module_of_a_link_fuses_too(bridge, any_server, geo, monkeypatch):
+    """``hou`` in Maya's Script Editor is a link's stable module (it forwards each attribute read to the live
+    connection): a method read through it counts as read by the user's line, which is fused."""
+    from bridge_core.link import Link
+
+    link = Link("houdini")
+    link.connect(port=any_server.port)
+    try:
+        hou = link.module("hou")
+        hou.node("/obj")  # the link fetches the module once
+        requests = SentRequests(link.bridge.conn, monkeypatch)
+        path = hou.node(geo).path()
+        assert path == geo
+        assert requests.calls() == [CHAIN]
+    finally:
+        link.disconnect()
+
+
 def test_values_are_never_stale(bridge, sent, geo):
     hou = bridge.hou
     node = hou.node(geo)
