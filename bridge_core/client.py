@@ -5,6 +5,11 @@ remote ``hou`` (or any module), ``ping()``, a call timeout, and ``close()`` (als
 or when the bridge is garbage-collected, as with hrpyc). On this machine the token is found in the server's
 session file; for another machine pass ``token=`` or set ``DCC_BRIDGE_TOKEN``.
 
+When that session file names the server's Unix socket (see ``server``), the host is a loopback name and
+``DCC_BRIDGE_LOCAL_SOCKET`` is not 0, the client connects through the socket instead of TCP (a cheaper round
+trip), with the same handshake and everything after; if the socket cannot be reached it uses TCP, silently.
+``bridge.transport`` says which: "local socket" or "tcp".
+
     with bridge_core.connect(port=18811) as bridge:
         hou = bridge.hou
         geo = hou.node("/obj").createNode("geo")
@@ -24,9 +29,10 @@ from .transport import BridgeChannel, BridgeStream
 
 log = logging.getLogger("dcc_bridge.client")
 
-__all__ = ["Bridge", "connect", "import_remote_module", "CONNECT_TIMEOUT"]
+__all__ = ["Bridge", "connect", "import_remote_module", "CONNECT_TIMEOUT", "LOCAL", "TCP"]
 
 CONNECT_TIMEOUT = 5.0
+LOCAL, TCP = "local socket", "tcp"  # the values of Bridge.transport
 
 
 def _not_found_help(host, port):
@@ -55,6 +61,22 @@ def _open_socket(host, port, timeout):
     return sock
 
 
+def _open_local_socket(host, session, settings, timeout):
+    """A socket connected to the server's Unix socket when it may be used (see the module), else None."""
+    path = session.local_socket if session is not None else ""
+    if not (path and settings.local_socket and hasattr(socket, "AF_UNIX") and host in discovery.LOOPBACK_NAMES):
+        return None
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        sock.connect(path)
+    except OSError as exc:  # gone, refused, timed out: TCP will do
+        sock.close()
+        log.debug("cannot connect to the local socket %s (%s); using TCP", path, exc)
+        return None
+    return sock
+
+
 def _find_token(host, port, token, settings):
     """``token`` if given, else the session file's for host:port on this machine, else DCC_BRIDGE_TOKEN."""
     if token:
@@ -72,9 +94,10 @@ class Bridge:
     ``namespace`` run code in the server's namespace (as in rpyc classic).
     """
 
-    def __init__(self, conn, host, port, hello, session):
+    def __init__(self, conn, host, port, hello, session, transport=TCP):
         self._conn = conn
         self.host, self.port = host, port
+        self.transport = transport  # "local socket" or "tcp"
         self.app = hello.app
         self.server_version = hello.bridge
         self.session = session
@@ -141,7 +164,7 @@ class Bridge:
 
     def __repr__(self):
         state = "closed" if self.closed else "connected"
-        return f"<Bridge to {self.app or 'server'} at {self.host}:{self.port}, {state}>"
+        return f"<Bridge to {self.app or 'server'} at {self.host}:{self.port} over {self.transport}, {state}>"
 
 
 def connect(host=None, port=None, *, token=None, timeout=None, executor=None, connect_timeout=CONNECT_TIMEOUT,
@@ -159,7 +182,10 @@ def connect(host=None, port=None, *, token=None, timeout=None, executor=None, co
     address = f"{host}:{port}"
     shipping.remember_interactive_sources()  # so Bridge.call finds functions typed after this point
     token, session = _find_token(host, port, token, settings)
-    sock = _open_socket(host, port, connect_timeout)
+    sock = _open_local_socket(host, session, settings, connect_timeout)
+    transport = TCP if sock is None else LOCAL
+    if sock is None:
+        sock = _open_socket(host, port, connect_timeout)
     try:
         hello = handshake.client_handshake(
             sock, token, address, connect_timeout,
@@ -176,11 +202,11 @@ def connect(host=None, port=None, *, token=None, timeout=None, executor=None, co
         raise
     conn.start_reader(f"dcc-bridge-reader-{address}")
     try:
-        bridge = Bridge(conn, host, port, hello, session)
+        bridge = Bridge(conn, host, port, hello, session, transport)
     except BaseException:
         conn.close()
         raise
-    log.info("connected to %s at %s", hello.app or "bridge server", address)
+    log.info("connected to %s at %s (%s)", hello.app or "bridge server", address, transport)
     return bridge
 
 

@@ -9,6 +9,7 @@
 | ``DCC_BRIDGE_AUTOSTART``  | ``1``/``0``: start the server when the host application starts | unset (host decides) |
 | ``DCC_BRIDGE_TIMEOUT``    | seconds a remote call may take before it times out             | ``30``             |
 | ``DCC_BRIDGE_MAX_TRANSFER``| largest payload in bytes accepted in one message             | ``1073741824`` (1 GiB) |
+| ``DCC_BRIDGE_LOCAL_SOCKET``| ``1``/``0``: clients of this machine use a Unix socket (not Windows) | ``1`` (on)   |
 
 Nothing else in the package reads ``os.environ``. Tests pass their own mapping so the developer's
 environment never leaks in:
@@ -44,6 +45,7 @@ class Settings:
     autostart: Optional[bool] = None
     timeout: float = DEFAULT_TIMEOUT
     max_transfer: int = DEFAULT_MAX_TRANSFER
+    local_socket: bool = True
 
 
 def default_runtime_dir(environ=None, platform=None):
@@ -118,7 +120,7 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
 
     host, port, token = get("HOST"), get("PORT"), get("TOKEN")
     runtime, autostart = get("RUNTIME_DIR"), get("AUTOSTART")
-    timeout, cap = get("TIMEOUT"), get("MAX_TRANSFER")
+    timeout, cap, local = get("TIMEOUT"), get("MAX_TRANSFER"), get("LOCAL_SOCKET")
     return Settings(
         host=host or DEFAULT_HOST,
         port=_port(PREFIX + "PORT", port) if port else DEFAULT_PORT,
@@ -127,4 +129,5 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
         autostart=_flag(PREFIX + "AUTOSTART", autostart) if autostart else None,
         timeout=_positive(PREFIX + "TIMEOUT", timeout, float) if timeout else DEFAULT_TIMEOUT,
         max_transfer=_positive(PREFIX + "MAX_TRANSFER", cap, int) if cap else DEFAULT_MAX_TRANSFER,
+        local_socket=_flag(PREFIX + "LOCAL_SOCKET", local) if local else True,
     )

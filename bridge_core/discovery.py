@@ -4,8 +4,9 @@ Each server writes one JSON file into the runtime directory (``config.default_ru
 ``DCC_BRIDGE_RUNTIME_DIR``), the way Jupyter writes kernel connection files: the folder is created 0700, the
 file 0600 (written to a temporary name, then renamed, so a reader never sees half a file), and the file is
 removed when the server stops. A file whose process is gone is stale: ``list_sessions`` skips it and deletes
-it. Home folders are often shared between machines over NFS, so every file records the machine that wrote it
-and only this machine's files are considered.
+it (and the server's Unix socket file, ``local_socket``, if one is left). Home folders are often shared
+between machines over NFS, so every file records the machine that wrote it and only this machine's files are
+considered.
 
 | field      | example                    | meaning                                              |
 |------------|----------------------------|------------------------------------------------------|
@@ -20,6 +21,7 @@ and only this machine's files are considered.
 | ``python`` | ``"3.11.7"``               | the server's Python                                  |
 | ``started``| ``"2026-11-24T06:00:00Z"`` | when it started (UTC)                                |
 | ``scene``  | ``"/shots/a/a010.hip"``    | the host's scene when the file was written, or ""   |
+| ``local_socket`` | ``".../houdini-4242-18811.sock"`` | its Unix socket for clients of this machine, or "" (absent in older files) |
 
     path = write_session(SessionInfo(app="houdini", port=18811, token=t), runtime_dir)
     find_session(runtime_dir, port=18811).token == t
@@ -38,7 +40,7 @@ from typing import List, Optional
 
 log = logging.getLogger("dcc_bridge.discovery")
 
-__all__ = ["SessionInfo", "write_session", "remove_session", "list_sessions", "find_session",
+__all__ = ["SessionInfo", "write_session", "remove_session", "remove_socket", "list_sessions", "find_session",
            "ensure_private_dir", "pid_alive", "LOOPBACK_NAMES"]
 
 PREFIX = "session-"
@@ -62,6 +64,7 @@ class SessionInfo:
     python: str = field(default_factory=lambda: "%d.%d.%d" % sys.version_info[:3])
     started: str = field(default_factory=_now)
     scene: str = ""
+    local_socket: str = ""
     path: Optional[Path] = field(default=None, compare=False)
 
     def to_json(self):
@@ -136,6 +139,15 @@ def remove_session(path):
         pass
 
 
+def remove_socket(path):
+    """Delete a server's Unix socket file; a file already gone is fine."""
+    try:
+        os.unlink(path)
+        log.debug("removed socket file %s", path)
+    except FileNotFoundError:
+        pass
+
+
 def pid_alive(pid):
     """True when a process with this pid exists on this machine."""
     if pid <= 0:
@@ -177,6 +189,8 @@ def list_sessions(directory, clean=True) -> List[SessionInfo]:
             log.info("removing stale session file %s (process %d is gone)", path, info.pid)
             if clean:
                 remove_session(path)
+                if info.local_socket and Path(info.local_socket).parent == Path(os.path.abspath(directory)):
+                    remove_socket(info.local_socket)  # left behind by a server that did not stop cleanly
             continue
         found.append(info)
     found.sort(key=lambda s: (s.started, s.path.stat().st_mtime if s.path.exists() else 0), reverse=True)

@@ -304,8 +304,8 @@ class BridgeConnection(Connection):
                 if main and remaining is None or main and remaining > LEADER_SLICE:
                     remaining = LEADER_SLICE  # bounded, in case another thread holds the socket
                 self._lead(waiter, remaining)
-        except EOFError:
-            pass
+        except EOFError:  # the peer is gone (a send to a closed socket, or the read): every caller learns it
+            self.close()
         finally:
             with self._leader_lock:
                 self._leaders -= 1

@@ -6,6 +6,12 @@ local clients find the token, and removes it on ``stop()`` or at exit. Each clie
 runs the handshake under a deadline (a silent or garbage connection is dropped and never holds up others) and
 then reads that client's requests; requests run through the executor (``executors``).
 
+Beside the TCP port the server also listens on a Unix socket (not on Windows; ``DCC_BRIDGE_LOCAL_SOCKET=0``
+turns it off): ``<app>-<pid>-<port>.sock``, 0600 in the 0700 runtime folder, named in the session file. Clients
+of this machine that find the session file connect through it (a round trip costs less than over loopback
+TCP); its connections get the same handshake, the same deadline and the same serving as TCP ones, and are
+listed as "local socket". When it cannot be made (path too long, any error) the server serves TCP only.
+
     server = start_server(port=0)                 # returns at once; serves in the background
     print(server.host, server.port, server.session_file)
     server.stop()
@@ -16,7 +22,9 @@ import atexit
 import datetime
 import errno
 import logging
+import os
 import socket
+import sys
 import threading
 import time
 import weakref
@@ -37,6 +45,8 @@ logging.getLogger("dcc_bridge.server.listener").setLevel(logging.WARNING)
 __all__ = ["BridgeServer", "ClientInfo", "start_server", "start_first_free", "running", "HANDSHAKE_TIMEOUT"]
 
 HANDSHAKE_TIMEOUT = 5.0
+LOCAL = "local socket"  # how clients of the Unix socket are named (ClientInfo.address, logs)
+_SUN_PATH_MAX = 108 if sys.platform.startswith("linux") else 104  # sizeof(sockaddr_un.sun_path)
 _running = weakref.WeakSet()
 
 
@@ -57,28 +67,42 @@ class ClientInfo:
         return f"{self.address} (DCC Bridge {self.bridge}, since {self.connected:%H:%M:%S})"
 
 
-class _Listener(ThreadedServer):
-    """rpyc's ThreadedServer with the bridge handshake as authenticator and the bridge transport."""
+def _is_tcp(sock):
+    return sock.family in (socket.AF_INET, socket.AF_INET6)
 
-    def __init__(self, owner, host, port):
+
+def _peer(sock):
+    """A client's name in logs and ``clients``: host:port over TCP ("" is AF_UNIX's peer address)."""
+    return "%s:%s" % sock.getpeername()[:2] if _is_tcp(sock) else LOCAL
+
+
+class _Listener(ThreadedServer):
+    """rpyc's ThreadedServer with the bridge handshake as authenticator and the bridge transport; on a TCP
+    port (``host``, ``port``) or a Unix socket (``socket_path``)."""
+
+    def __init__(self, owner, host=None, port=0, socket_path=None):
         self._owner = owner
-        super().__init__(BridgeService, hostname=host, port=port, authenticator=self._authenticate,
+        where = dict(hostname=host, port=port) if socket_path is None else dict(socket_path=socket_path)
+        super().__init__(BridgeService, authenticator=self._authenticate,
                          logger=logging.getLogger("dcc_bridge.server.listener"),
-                         protocol_config=dict(sync_request_timeout=owner.timeout))
+                         protocol_config=dict(sync_request_timeout=owner.timeout), **where)
+        if socket_path is not None:
+            self.listener.settimeout(0.5)  # as rpyc's TCP listener: accept() wakes up to see close()
 
     def _authenticate(self, sock):
-        peer = sock.getpeername()
+        peer = _peer(sock)
         try:
             hello = handshake.server_handshake(sock, self._owner._token, self._owner.app, HANDSHAKE_TIMEOUT)
         except handshake.Rejected as exc:
-            log.warning("refused a connection from %s:%s: %s", peer[0], peer[1], exc)
+            log.warning("refused a connection from %s: %s", peer, exc)
             raise RpycAuthenticationError(str(exc)) from None
         return sock, hello
 
     def _serve_client(self, sock, hello):
         sock.settimeout(None)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        peer = "%s:%s" % sock.getpeername()[:2]
+        if _is_tcp(sock):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        peer = _peer(sock)
         owner = self._owner
         conn = BridgeService._connect(
             BridgeChannel(BridgeStream(sock), owner.max_transfer),
@@ -107,7 +131,7 @@ class BridgeServer:
         self._scene = scene
         self._lock = threading.Lock()
         self._conns = {}
-        self._thread = None
+        self._thread = self._local_thread = None
         self._on_stop = []
         self._stopped = threading.Event()
         self.started = time.time()
@@ -122,14 +146,55 @@ class BridgeServer:
             raise
         self.host, self.port = self._listener.host, self._listener.port
         self._listener._listen()
+        self._local = self._listen_local() if settings.local_socket and hasattr(socket, "AF_UNIX") else None
+        self.local_socket = self._local.port if self._local is not None else None  # its path, or None
         self.session = discovery.SessionInfo(app=app, host=self.host, port=self.port, token=token,
                                              bridge=_version(), protocol=handshake.PROTOCOL_VERSION,
-                                             scene=self._scene_name())
+                                             scene=self._scene_name(), local_socket=self.local_socket or "")
         self.session_file = discovery.write_session(self.session, self._runtime_dir)
         atexit.register(self.stop)
         _running.add(self)
         log.info("DCC Bridge %s serving %s on %s:%d (token %s, session file %s)", _version(), app, self.host,
                  self.port, auth.fingerprint(token), self.session_file)
+
+    def _listen_local(self):
+        """A listener on ``<app>-<pid>-<port>.sock`` (0600) in the runtime folder, or None to serve TCP only."""
+        try:
+            folder = os.path.abspath(discovery.ensure_private_dir(self._runtime_dir))
+            path = os.path.join(folder, f"{self.app}-{os.getpid()}-{self.port}.sock")
+            if len(os.fsencode(path)) >= _SUN_PATH_MAX:
+                log.debug("no local socket: %s is longer than a Unix socket path may be; serving TCP only", path)
+                return None
+            discovery.remove_socket(path)  # left by an earlier process of the same pid
+            listener = _Listener(self, socket_path=path)
+            try:
+                os.chmod(path, 0o600)
+                listener._listen()
+            except BaseException:
+                listener.close()
+                discovery.remove_socket(path)
+                raise
+        except Exception as exc:  # the local socket is only a faster way in: never fail the server for it
+            log.debug("no local socket (%s: %s); serving TCP only", type(exc).__name__, exc)
+            return None
+        log.debug("also listening on the local socket %s", path)
+        return listener
+
+    def _close_local(self):
+        if self._local is not None:
+            discovery.remove_socket(self._local.port)
+            self._local.close()
+
+    def _accept_local(self):
+        try:
+            while self.running and self._local.active:
+                self._local.accept()
+        except EOFError:
+            pass  # the listener was closed by stop(), or failed
+        finally:
+            if self.running:  # failed: remove the file so clients use TCP instead of waiting on it
+                log.debug("the local socket %s stopped accepting; serving TCP only", self.local_socket)
+                self._close_local()
 
     def _scene_name(self):
         try:
@@ -169,7 +234,11 @@ class BridgeServer:
     # ------------------------------------------------------------------------------------ serving
 
     def serve_forever(self):
-        """Accept clients on the calling thread until ``stop()``."""
+        """Accept clients on the calling thread until ``stop()`` (and on the local socket from a daemon thread)."""
+        if self._local is not None and self._local_thread is None:
+            self._local_thread = threading.Thread(target=self._accept_local, daemon=True,
+                                                  name=f"dcc-bridge-local-{self.port}")
+            self._local_thread.start()
         try:
             while self.running and self._listener.active:
                 self._listener.accept()
@@ -189,7 +258,8 @@ class BridgeServer:
         return self._stopped.wait(timeout)
 
     def stop(self, timeout=5.0):
-        """Stop listening, disconnect every client and remove the session file. Safe to call twice."""
+        """Stop listening, disconnect every client, remove the session file and the local socket. Safe to call
+        twice."""
         if self._stopped.is_set():
             return
         self._stopped.set()
@@ -198,10 +268,12 @@ class BridgeServer:
         atexit.unregister(self.stop)
         discovery.remove_session(self.session_file)
         self._listener.close()
+        self._close_local()
         for conn in list(self._conns):
             conn.close()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
+        for thread in (self._thread, self._local_thread):
+            if thread is not None and thread is not threading.current_thread():
+                thread.join(timeout)
         log.info("DCC Bridge server on %s:%d stopped", self.host, self.port)
 
     def __enter__(self):
