@@ -165,20 +165,24 @@ def machine():
 def goals(rows, extras):
     """The speed issue's goals, each with the measured figure and whether it is met."""
     per_call = rows["per_call"]["hrpyc"][0] / rows["per_call"]["bridge"][0]
+    per_call_median = rows["per_call"]["hrpyc"][1] / rows["per_call"]["bridge"][1]
     call = rows["lookups_loop"]["hrpyc"][0] / rows["lookups_call"]["bridge"][0]
+    call_median = rows["lookups_loop"]["hrpyc"][1] / rows["lookups_call"]["bridge"][1]
     bulk = rows["transfer"]["raw"][0] / rows["transfer"]["bridge"][0]
     connect = rows["connect"]["bridge"][0] * 1000
     idle = sum(extras["bridge"]["idle_cpu"]) * 1000
     memory = max(extras["bridge"]["bulk_memory"])
     checks = [
-        ("`hou.node(p).path()` at least 5x faster than hrpyc", f"{per_call:.1f}x", per_call >= 5),
-        ("2,000 lookups in one `call` at least 200x faster than hrpyc's loop", f"{call:.0f}x", call >= 200),
+        ("`hou.node(p).path()` at least 5x faster than hrpyc", f"{per_call:.1f}x (medians: {per_call_median:.1f}x)",
+         per_call >= 5),
+        ("2,000 lookups in one `call` at least 200x faster than hrpyc's loop",
+         f"{call:.0f}x (medians: {call_median:.0f}x)", call >= 200),
         ("bulk at no less than 0.7x a plain loopback socket", f"{bulk:.2f}x", bulk >= 0.7),
         ("peak memory of a transfer about 3x the payload at most", f"{memory:.1f}x", memory <= 3.2),
         ("connect + authenticate under 20 ms", f"{connect:.1f} ms", connect < 20),
         ("no measurable CPU while connected and idle", f"{idle:.0f} ms in 2 s", idle < 20),
     ]
-    lines = ["| goal | measured | met |", "|---|---|---|"]
+    lines = ["| goal | measured (best against best) | met |", "|---|---|---|"]
     lines += [f"| {goal} | {value} | {'yes' if ok else '**no**'} |" for goal, value, ok in checks]
     return "\n".join(lines)
 
@@ -195,7 +199,8 @@ measured in the same run; absolute times depend on the machine.
 - **hrpyc**: what Houdini's `hrpyc` sets up: rpyc 4.1.0 classic on both ends.
 - **rpyc 6 classic**: the same with the rpyc this project pins.
 - **raw socket**: one `recv(n, MSG_WAITALL)` of the same bytes (bulk baseline only).
-- **DCC Bridge**: this project, with authentication, serving the same Houdini stand-in.
+- **DCC Bridge**: this project, with authentication, serving the same Houdini stand-in; the client connects
+  as any client on the same machine does (through the server's Unix socket on Linux and macOS).
 
 {grid}
 
@@ -205,13 +210,13 @@ measured in the same run; absolute times depend on the machine.
 
 {goals(rows, extras)}
 
-Where a goal is not met, the limit is the per-round-trip cost on this machine: `hou.node(p).path()` is two
-requests here (one for `hou.node(p)`, one for `.path()`) against hrpyc's five and a release message, so 5x
-needs each of ours to cost less than half of one of rpyc 4.1.0's. hrpyc's extra round trip is rpyc describing
-the class of every new remote object; the stand-in's `hou.Node` has a few dozen methods where Houdini's has
-hundreds (with their documentation), so against a real Houdini hrpyc's figure, and the ratio, are larger.
-The `call` figure is bounded by the stand-in's own speed: it spends about half of the time running 2,000
-`hou.node()` lookups in Python.
+How: `hou.node(p).path()` is one request here (the call and the `.path()` that the caller's next instruction
+asks for travel together: fused calls, docs/core.md) against hrpyc's five round trips and a release message,
+and clients on the same machine use the server's Unix socket. Most of a round trip on these VMs is the kernel
+waking the other process, which costs more or less depending on which cores the scheduler picks, so ratios
+move from run to run; best and median show the spread. The `Bridge.call` figure is bounded by the stand-in's
+own Python: its 2,000 `hou.node(p).path()` lookups alone take about 6 ms, so at 200x the bridge may add well
+under a millisecond, and whether a run clears 200x rests on hrpyc's loop figure in that run.
 """
     path.write_text(text)
     return text
