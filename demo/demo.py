@@ -108,11 +108,11 @@ def main():
                 typed("maya", maya, "from maya import cmds\nprint(cmds.ls(type='transform'))")
                 say("maya", "quitting Maya")
             say("houdini", "quitting Houdini")
-        leftovers = list(runtime.glob("session-*.json")) if runtime.exists() else []
+        leftovers = [*runtime.glob("session-*.json"), *runtime.glob("*.sock")] if runtime.exists() else []
         if leftovers:
-            say("demo", f"FAILED: session files left behind: {leftovers}")
+            say("demo", f"FAILED: session files or sockets left behind: {leftovers}")
             return 1
-    say("demo", f"done in {time.monotonic() - started:.1f} s; no process or session file left behind.")
+    say("demo", f"done in {time.monotonic() - started:.1f} s; no process, session file or socket left behind.")
     return 0
 
 
