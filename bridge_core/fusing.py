@@ -3,12 +3,15 @@
 With plain proxies ``hou.node(p).path()`` is two requests: call ``hou.node``, then call ``path`` on the node
 it returned; ``hou.node(p).parm("tx").eval()`` is three. The later requests are known before the first is
 sent: they are the caller's next instructions. ``follow_ups`` reads them from the caller's bytecode. When the
-call site is exactly ``<proxy>.<method>(<plain arguments>)`` followed directly by ``.<name>(<constants>)``
-(up to ``MAX_STEPS`` times), the client sends the whole chain as one request. The server runs the call, then
+call site is exactly ``<proxy>.<method>(<plain arguments>)`` -- the method read from the proxy right there
+(``reader`` notes where each method is read; forwarders such as a link's stable module are declared
+``transparent``) -- followed directly by ``.<name>(<constants>)`` (up to ``MAX_STEPS`` times), the client
+sends the whole chain as one request. The server runs the call, then
 each follow-up on the previous result, *while that result is a server object the client receives as a
 proxy* (a string, number, tuple or None comes back as a value, and the client's code goes on with it
 locally). The client keeps each follow-up's result or exception for the calling thread and hands it out when
-that very instruction asks for it: same thread, same frame, same bytecode offset, same proxy, same name.
+that very instruction asks for it: same thread, same frame, same bytecode offset, same proxy, same name. A
+remote call in between (a debugger's watch, a ``__del__``) neither takes nor drops it.
 
 What user code means does not change:
 
@@ -19,7 +22,8 @@ What user code means does not change:
 * an exception is raised where the user's code would have raised it, at the follow-up, with the same remote
   traceback; a value that comes back by value stops the chain;
 * a call site that is not recognised exactly (another Python's bytecode, keyword arguments, computed
-  arguments, a call made by C code such as ``map``) is simply not fused.
+  arguments, a call made by C code such as ``map``, a method called with no Python frame above it, a
+  follow-up that is also a jump target) is simply not fused.
 
 Two differences remain, both at the edges: nothing from other clients can run on the server between the call
 and its follow-ups (with plain proxies it could); and if the calling thread is interrupted (Ctrl+C) between
