@@ -150,6 +150,7 @@ def test_sessions_end_cleanly_and_leave_nothing_behind(runtime_dir, tmp_path, ho
     assert code == 0, session.errors
     assert session.proc.poll() is not None
     assert list(runtime_dir.glob("session-*.json")) == [], "the bridge server's session file is removed"
+    assert list(runtime_dir.glob("*.sock")) == [], "and its local socket"
 
 
 def test_control_channel_reports_errors_without_dying(runtime_dir, tmp_path):

@@ -130,8 +130,9 @@ def serve_session(handlers):
     if hasattr(signal, "SIGUSR1"):  # a hung session dumps every thread's stack when the harness asks
         faulthandler.register(signal.SIGUSR1, all_threads=True)
     control = ControlServer(handlers)
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: LOOP.stop())
+    # the handler only stops the loop; the loop's wake-up socket is the signal wake-up descriptor, so the main
+    # thread wakes (and runs the handler) whichever thread the kernel delivered the signal to
+    LOOP.stop_on_signals(signal.SIGTERM, signal.SIGINT)
     # announced from the loop, after the work start-up deferred to it (menus, autostart): the test sees a
     # host that has finished starting, as a user would
     LOOP.post(lambda: print("control", control.port, flush=True))

@@ -8,11 +8,24 @@ is that loop for the stand-ins: one per process (``LOOP``), owned by ``threading
     LOOP.post(print, "runs later, on the main thread")
     LOOP.call(len, "abc")        # from a worker: blocks until the main thread ran it; inline on the main thread
     LOOP.run()                   # main thread: serve posted work until LOOP.stop()
+    LOOP.stop_on_signals(signal.SIGTERM, signal.SIGINT)   # a session: these signals end run(), as they end the host
+
+How the idle loop waits: in ``poll``/``select`` on a wake-up socket, as a Qt loop waits on its own wake-up descriptor.
+``post`` and ``stop`` change the state first and then write a byte to it; ``run`` reads the state, and only then
+waits, and empties the socket before reading the state again, so no wake-up can fall between the two. Signals
+reach the loop the same way: the socket is also the process's ``signal.set_wakeup_fd``, which the interpreter's
+C-level handler writes to on whichever thread the kernel delivered the signal to. Python runs the signal's
+handler only on the main thread, between bytecodes: a main thread blocked in a lock's C-level wait
+(``Condition.wait()``) would never run it when the kernel picked another thread, and the session would hang
+until a second signal.
 
 It is test scaffolding and never ships. The stand-in roots (``tests/hosts/houdini``, ``tests/hosts/maya``) hold
 a symlink to this file so ``import hou`` / ``import maya`` need only their own root on ``sys.path``.
 """
 import collections
+import select
+import signal
+import socket
 import threading
 
 __all__ = ["MainLoop", "LOOP"]
@@ -24,9 +37,16 @@ class MainLoop:
     def __init__(self):
         self._main = threading.main_thread()
         self._queue = collections.deque()
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()  # guards the queue; never taken by stop(), which a signal handler calls
         self._running = False
         self._stopping = False
+        self._wake_r, self._wake_w = socket.socketpair()
+        for end in (self._wake_r, self._wake_w):
+            end.setblocking(False)  # a full socket already wakes the loop; set_wakeup_fd also requires it
+        self._poll = None
+        if hasattr(select, "poll"):  # not limited to descriptors below FD_SETSIZE, as select() is
+            self._poll = select.poll()
+            self._poll.register(self._wake_r, select.POLLIN)
 
     def is_main_thread(self):
         return threading.current_thread() is self._main
@@ -38,9 +58,9 @@ class MainLoop:
 
     def post(self, fn, *args):
         """Queue ``fn(*args)`` to run on the main thread; returns at once (thread-safe)."""
-        with self._cond:
+        with self._lock:
             self._queue.append((fn, args))
-            self._cond.notify_all()
+        self._wake()
 
     def call(self, fn, *args):
         """Run ``fn(*args)`` on the main thread and return its result (or raise its exception).
@@ -70,7 +90,8 @@ class MainLoop:
         """Run everything queued so far (main thread only); returns how many callables ran."""
         if not self.is_main_thread():
             raise RuntimeError("process_pending() must run on the main thread")
-        with self._cond:
+        self._drain()  # before taking the batch: a post after it wakes the loop again
+        with self._lock:
             batch = list(self._queue)
             self._queue.clear()
         for fn, args in batch:
@@ -84,22 +105,55 @@ class MainLoop:
         self._running = True
         try:
             while True:
-                with self._cond:
-                    while not self._queue and not self._stopping:
-                        self._cond.wait()
-                    if not self._queue and self._stopping:
-                        return
-                    fn, args = self._queue.popleft()
-                self._run_one(fn, args)
+                stopping = self._stopping  # read before the queue: work posted before stop() still runs
+                with self._lock:
+                    job = self._queue.popleft() if self._queue else None
+                if job is not None:
+                    self._run_one(*job)
+                elif stopping:
+                    return
+                else:
+                    self._wait()
         finally:
             self._running = False
             self._stopping = False
 
     def stop(self):
-        """Ask ``run()`` to return once the queue is empty (thread-safe)."""
-        with self._cond:
-            self._stopping = True
-            self._cond.notify_all()
+        """Ask ``run()`` to return once the queue is empty (thread-safe, and safe in a signal handler: it sets a
+        flag and wakes the loop, and takes no lock the interrupted main thread might hold)."""
+        self._stopping = True
+        self._wake()
+
+    def stop_on_signals(self, *signals):
+        """Main thread, in a session: each of ``signals`` ends ``run()`` (as closing the application would).
+
+        The handler only calls ``stop()``. The interpreter's C-level handler writes the signal to the loop's
+        wake-up socket (``signal.set_wakeup_fd``) on whatever thread the kernel delivered it to, so an idle loop
+        always wakes, and the main thread runs the handler before it looks at the state again."""
+        signal.set_wakeup_fd(self._wake_w.fileno(), warn_on_full_buffer=False)
+        for sig in signals:
+            signal.signal(sig, lambda *_: self.stop())
+
+    def _wake(self):
+        try:
+            self._wake_w.send(b"\0")
+        except BlockingIOError:  # the socket is full: the loop has a wake-up waiting already
+            pass
+
+    def _wait(self):
+        """Block until something was written to the wake-up socket since it was last emptied, then empty it."""
+        if self._poll is not None:
+            self._poll.poll()
+        else:
+            select.select([self._wake_r], [], [])
+        self._drain()
+
+    def _drain(self):
+        try:
+            while self._wake_r.recv(4096):
+                pass
+        except BlockingIOError:
+            pass
 
     @staticmethod
     def _run_one(fn, args):
