@@ -105,7 +105,15 @@ except ImportError:
 else:
     raise SystemExit("this client should have no rpyc of its own")
 connection, hou = bridge_core.import_remote_module(port=int(sys.argv[1]))
-node = hou.node("/obj").createNode("geo", "shipped")
+chains, send = [], connection.conn._send
+CALLS = {8: "call", bridge_core.fusing.HANDLE_CALLATTR_CHAIN: "fused"}  # 8: rpyc's CALLATTR
+def counting_send(msg, seq, args):  # method calls only (not the class descriptions a first proxy asks for)
+    if args[0] in CALLS:
+        chains.append(CALLS[args[0]])
+    return send(msg, seq, args)
+connection.conn._send = counting_send
+node = hou.node("/obj").createNode("geo", "shipped")  # one fused request in this Python's bytecode
+assert chains == ["fused"], chains
 print(node.path(), _rpyc.VENDORED, "%d.%d" % sys.version_info[:2])
 connection.close()
 """
