@@ -74,7 +74,8 @@ def cmd_list(args, settings):
     sessions = discovery.list_sessions(settings.runtime_dir)
     if args.json:
         print(json.dumps([dict(app=s.app, pid=s.pid, host=s.host, port=s.port, bridge=s.bridge,
-                               started=s.started, scene=s.scene) for s in sessions], indent=1))
+                               started=s.started, scene=s.scene, local_socket=s.local_socket) for s in sessions],
+                         indent=1))
         return 0
     if not sessions:
         print(f"no DCC Bridge sessions running on this machine (looked in {settings.runtime_dir})")

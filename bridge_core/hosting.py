@@ -62,7 +62,8 @@ class HostedServer:
         uptime = int(server.uptime)
         clients = server.clients
         lines = [
-            f"Listening on {server.host}:{server.port}",
+            f"Listening on {server.host}:{server.port}"
+            + (f" and on the local socket {server.local_socket}" if server.local_socket else ""),
             f"Session file: {server.session_file}",
             f"Up for {uptime // 3600}h {uptime // 60 % 60:02d}m {uptime % 60:02d}s "
             f"(since {time.strftime('%H:%M:%S', time.localtime(server.started))})",

@@ -31,6 +31,7 @@ def test_serve_list_exec_and_stop_cleanly(runtime_dir):
         assert "houdini" in listed.stdout and f"127.0.0.1:{server.port}" in listed.stdout
         as_json = json.loads(run_cli(runtime_dir, "list", "--json").stdout)
         assert [s["port"] for s in as_json] == [server.port]
+        assert [s["local_socket"].endswith(f"-{server.port}.sock") for s in as_json] == [True]
 
         done = run_cli(runtime_dir, "exec", "--port", str(server.port),
                        "-c", "n = hou.node('/obj').createNode('geo', 'cli_geo'); print(n.path())")

@@ -89,6 +89,7 @@ def test_shelf_starts_reports_and_stops_the_server(houdini, runtime_dir):
         text = houdini.shown()["messages"][-1]["text"]
     assert f"127.0.0.1:{session.port}" in text and str(session.path) in text
     assert "Connected clients: 1" in text and "Up for" in text
+    assert f"local socket {session.local_socket}" in text and "  local socket (DCC Bridge" in text
     houdini.click("dcc_bridge_stop")
     assert houdini_sessions(runtime_dir) == []
     houdini.click("dcc_bridge_stop")
