@@ -234,13 +234,16 @@ def deliver(reply, frame, site):
     """The call's result; the follow-ups' results wait for the instructions that ask for them."""
     if type(reply) is not Fused:
         return reply
-    frame_id = id(frame)
-    entries = pending.setdefault(threading.get_ident(), [])
-    entries[:] = [entry for entry in entries if entry[2] != frame_id][-_PENDING_LIMIT:]  # this frame's old ones
-    proxy = reply.result
+    frame_id, ident = id(frame), threading.get_ident()
+    entries = [entry for entry in pending.get(ident, ()) if entry[2] != frame_id][-_PENDING_LIMIT:]  # drop this
+    proxy = reply.result                                                                # frame's old ones
     for (name, _args, where), (failed, value) in zip(site.steps, reply.steps):
         entries.append((proxy, name, frame_id, where, failed, value))
         proxy = value
+    if entries:
+        pending[ident] = entries
+    else:  # no follow-up ran (the result came by value): proxies' attribute reads stay on their fast path
+        pending.pop(ident, None)
     return reply.result
 
 

@@ -169,6 +169,7 @@ def test_none_then_a_method_raises_the_local_attribute_error(bridge, sent, geo):
     with pytest.raises(AttributeError) as fused:
         hou.node("/obj/no_such_node").path()
     assert sent.calls() == [CHAIN]
+    assert threading.get_ident() not in fusing.pending, "no follow-up ran: nothing is left waiting"
     missing = hou.node("/obj/no_such_node")
     with pytest.raises(AttributeError) as unfused:
         missing.path()
