@@ -189,19 +189,28 @@ class BridgeConnection(Connection):
         poll; False when a leader holds the receive lock."""
         if not self._recvlock.acquire(False):
             return False
+        self._read_locked(None, polled=True)
+        return True
+
+    def _read_locked(self, timeout, polled=False):
+        """With the receive lock held: read one message and dispatch it; the lock is released either way.
+        The socket is polled for ``timeout`` seconds first (None: no limit), unless ``polled`` says the caller
+        already saw it readable."""
         try:
-            data = self._channel.recv()
+            data = (polled or self._channel.stream.poll(timeout)) and self._channel.recv()
         except BaseException as exc:
             self._recvlock.release()
             if isinstance(exc, EOFError):
                 self.close()
             raise
+        if not data:
+            self._recvlock.release()
+            return
         try:
             self._dispatch(data)  # releases the receive lock
         finally:
             with self._recv_event:  # as rpyc's serve: threads waiting for the lock look again
                 self._recv_event.notify_all()
-        return True
 
     def _interrupt_reader(self):
         try:
@@ -332,21 +341,7 @@ class BridgeConnection(Connection):
             with self._recv_event:
                 self._recv_event.notify_all()
             return
-        try:
-            data = self._channel.stream.poll(timeout) and self._channel.recv()
-        except BaseException as exc:
-            self._recvlock.release()
-            if isinstance(exc, EOFError):
-                self.close()
-            raise
-        if data:
-            try:
-                self._dispatch(data)  # releases the receive lock
-            finally:
-                with self._recv_event:
-                    self._recv_event.notify_all()
-        else:
-            self._recvlock.release()
+        self._read_locked(timeout)
 
     def _timeout_error(self, timeout):
         return BridgeTimeoutError(
