@@ -128,24 +128,24 @@ def write_session(info, directory):
     return final
 
 
-def remove_session(path):
-    """Delete a session file; a file already gone is fine."""
+def _remove(path, what):
     if path is None:
         return
     try:
         os.unlink(path)
-        log.debug("removed session file %s", path)
+        log.debug("removed %s %s", what, path)
     except FileNotFoundError:
         pass
+
+
+def remove_session(path):
+    """Delete a session file; a file already gone is fine."""
+    _remove(path, "session file")
 
 
 def remove_socket(path):
     """Delete a server's Unix socket file; a file already gone is fine."""
-    try:
-        os.unlink(path)
-        log.debug("removed socket file %s", path)
-    except FileNotFoundError:
-        pass
+    _remove(path, "socket file")
 
 
 def pid_alive(pid):

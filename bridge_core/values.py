@@ -27,6 +27,7 @@ import array
 import marshal
 
 from .errors import ShippingError
+from .protocol import MARSHAL_VERSION
 
 __all__ = ["encode", "decode"]
 
@@ -34,7 +35,6 @@ _SCALARS = (type(None), bool, int, float, complex, str, bytes, bytearray, memory
 _SCALAR_SET = frozenset(_SCALARS)
 _FLAT = frozenset({type(None), bool, int, float, str})  # what marshal keeps exactly
 _FLAT_MIN = 16          # shorter sequences are not worth a marshal call
-MARSHAL_VERSION = 4     # read alike by Python 3.4 to 3.13
 
 
 class _Uncopyable(Exception):
