@@ -18,11 +18,17 @@ import types
 
 from hostloop import LOOP
 
-from ._state import SESSION
+from ._state import HYTHON, SESSION
 
 __all__ = []  # nothing public: install() is called by hou/__init__.py
 
-_local = threading.local()
+
+
+class _Depth(threading.local):
+    depth = 0  # how deep this thread is in hou calls (0: the next call is an outermost one)
+
+
+_local = _Depth()
 _SKIP_ALIVE = {"__eq__", "__ne__", "__hash__", "__repr__", "__str__", "__init__", "__del__"}
 _NOT_CALLS = {"__repr__", "__str__", "__del__", "__init_subclass__", "__getattr__", "__getattribute__",
               "__setattr__", "__class_getitem__", "__new__", "__format__", "__dir__", "__sizeof__"}
@@ -49,21 +55,25 @@ def wrap(fn, name, ui=False, check_alive=False):
     if getattr(fn, "_hom_entry", False):
         return fn
 
+    lock = SESSION.lock  # made once per process: the HOM lock
+
     @functools.wraps(fn)
     def entry(*args, **kwargs):
-        if getattr(_local, "depth", 0):
+        local = _local
+        if local.depth:
             if check_alive:
                 args[0]._check_alive()
             return fn(*args, **kwargs)
-        _enter(name, ui)
-        with SESSION.lock:
-            _local.depth = 1
+        if SESSION.mode != HYTHON:
+            _enter(name, ui)
+        with lock:
+            local.depth = 1
             try:
                 if check_alive:
                     args[0]._check_alive()
                 return fn(*args, **kwargs)
             finally:
-                _local.depth = 0
+                local.depth = 0
 
     entry._hom_entry = True
     return entry
@@ -71,7 +81,7 @@ def wrap(fn, name, ui=False, check_alive=False):
 
 def nested():
     """True while a ``hou`` call is running on this thread (used to run user code inside a cook)."""
-    return bool(getattr(_local, "depth", 0))
+    return bool(_local.depth)
 
 
 def _adopt_private_bases(cls):

@@ -81,13 +81,20 @@ def all_nodes():
     return [n for n in SCENE.by_sid.values() if not n.deleted]
 
 
+_VIEW_CLASSES = {}  # TypeDef -> its HOM class (hou.ObjNode ...), looked up once
+
+
 def wrap(node):
     """A new HOM view of ``node`` (``hou.ObjNode``, ``hou.SopNode`` ...), or None for None."""
     if node is None:
         return None
-    from . import _nodes
+    typedef = node.typedef
+    cls = _VIEW_CLASSES.get(typedef)
+    if cls is None:
+        from . import _nodes
 
-    view = object.__new__(getattr(_nodes, node.typedef.hom_class))
+        cls = _VIEW_CLASSES[typedef] = getattr(_nodes, typedef.hom_class)
+    view = object.__new__(cls)
     view._node = node
     return view
 
