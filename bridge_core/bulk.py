@@ -18,7 +18,7 @@ array.array (``meta`` = typecode).
 """
 import array
 
-__all__ = ["THRESHOLD", "LABEL_COPY", "LABEL_BULK", "Pending", "classify", "rebuild", "collect"]
+__all__ = ["THRESHOLD", "LABEL_COPY", "LABEL_BULK", "KINDS", "Pending", "classify", "rebuild", "collect"]
 
 THRESHOLD = 64 * 1024
 LABEL_COPY = 17
@@ -32,6 +32,9 @@ class Pending:
 
     def __init__(self, kind, meta, buffer):
         self.kind, self.meta, self.buffer = kind, meta, buffer
+
+
+KINDS = frozenset({bytes, bytearray, array.array, memoryview})  # the types classify() recognises
 
 
 def classify(obj):

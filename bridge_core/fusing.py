@@ -36,14 +36,14 @@ the two instructions, the follow-up has run although the user's code never reach
 
     origin = reader()                                  # in the proxy's __getattribute__, for "node"
     frame, site = caller_site("node", 1, origin)        # in RemoteMethod.__call__
-    site.wire                                           # (("path", ()),)
+    site.wire.value                                     # (("path", ()),)
 """
 import bisect
 import dis
 import sys
 import threading
 
-__all__ = ["HANDLE_CALLATTR_CHAIN", "LABEL_FUSED", "MAX_STEPS", "Fused", "Site", "follow_ups",
+__all__ = ["HANDLE_CALLATTR_CHAIN", "LABEL_FUSED", "MAX_STEPS", "Constants", "Fused", "Site", "follow_ups",
            "transparent", "reader", "caller_site", "deliver", "take", "pending"]
 
 HANDLE_CALLATTR_CHAIN = 65
@@ -62,15 +62,26 @@ _CACHE_LIMIT = 4096
 _getframe = getattr(sys, "_getframe", None)
 
 
+class Constants:
+    """A site's follow-ups as sent (``value``: ``((name, constants), ...)``); the connection boxes it once and
+    keeps the box in ``boxed``, since it never changes."""
+
+    __slots__ = ("value", "boxed")
+
+    def __init__(self, value):
+        self.value, self.boxed = value, None
+
+
 class Site:
     """What the analysis found at one call site: where the method was read (``read``: a ``(start, end)``
-    offset range) and the follow-ups (``steps``: ``(name, constants, (start, end))`` each; ``wire``)."""
+    offset range) and the follow-ups (``steps``: ``(name, constants, (start, end))`` each; ``wire``, the
+    ``Constants`` sent)."""
 
     __slots__ = ("read", "steps", "wire")
 
     def __init__(self, read=None, steps=()):
         self.read, self.steps = read, tuple(steps)
-        self.wire = tuple((name, args) for name, args, _where in self.steps)
+        self.wire = Constants(tuple((name, args) for name, args, _where in self.steps))
 
 
 class Fused:

@@ -78,12 +78,14 @@ _instance_names = {}
 
 def _instance_name(cls):
     """rpyc's name for instances of ``cls`` when it may be computed once per class, else None: instances of a
-    plain non-builtin class that neither redefines attribute lookup nor is a proxy, class or module."""
+    plain non-builtin class that neither redefines attribute lookup nor is a proxy, class, module or bulk kind
+    (``array.array``)."""
     try:
         return _instance_names[cls]
     except KeyError:
         pass
-    plain = (cls.__module__ != "builtins" and not issubclass(cls, (type, types.ModuleType))
+    plain = (cls.__module__ != "builtins" and cls not in bulk.KINDS
+             and not issubclass(cls, (type, types.ModuleType))
              and cls.__getattribute__ is object.__getattribute__ and not hasattr(cls, "__getattr__")
              and not hasattr(cls, "____id_pack__")
              and not any("__class__" in vars(base) for base in cls.__mro__ if base is not object))
@@ -159,15 +161,9 @@ class BridgeConnection(Connection):
         sock = self._channel.stream.sock
         try:
             while not self._closed:
-                with self._leader_cond:
-                    while not self._closed:
-                        if self._leaders:  # leaders don't wake us when they finish (a thread switch per call)
-                            self._leader_cond.wait(READER_GRACE)
-                            continue
-                        quiet = time.monotonic() - self._last_leader
-                        if quiet >= READER_GRACE:
-                            break
-                        self._leader_cond.wait(READER_GRACE - quiet)
+                if self._leaders or time.monotonic() - self._last_leader < READER_GRACE:
+                    self._park()
+                else:  # nobody called lately (always so on a server that makes no calls): no lock to take
                     self._reader_polling = True
                 try:
                     ready = wait_readable([sock, self._wake_r], None)
@@ -183,6 +179,20 @@ class BridgeConnection(Connection):
             log.debug("connection to %s ended with an error", self._peer_name, exc_info=True)
         finally:
             self.close()
+
+    def _park(self):
+        """Wait while callers read the socket themselves, and ``READER_GRACE`` after the last one; then mark the
+        reader as polling (a caller starting later interrupts it)."""
+        with self._leader_cond:
+            while not self._closed:
+                if self._leaders:  # leaders don't wake us when they finish (a thread switch per call)
+                    self._leader_cond.wait(READER_GRACE)
+                    continue
+                quiet = time.monotonic() - self._last_leader
+                if quiet >= READER_GRACE:
+                    break
+                self._leader_cond.wait(READER_GRACE - quiet)
+            self._reader_polling = True
 
     def _serve_ready(self):
         """Read and dispatch one message the socket already has (the reader polled it), without rpyc's second
@@ -485,6 +495,9 @@ class BridgeConnection(Connection):
             return getattr(obj, name)  # what rpyc's checks come to when everything is allowed
         return super()._handle_getattr(obj, name)
 
+    def _handle_callattr(self, obj, name, args, kwargs=()):
+        return self._handle_getattr(obj, name)(*args, **dict(kwargs))  # rpyc's, one call shorter
+
     def _handle_callattr_chain(self, obj, name, args, kwargs, steps):
         """A call, then each follow-up on the previous result while that result is proxied (``fusing``)."""
         result = self._handle_callattr(obj, name, args, kwargs)
@@ -525,6 +538,17 @@ class BridgeConnection(Connection):
             if object.__getattribute__(obj, "____conn__") is self:
                 return consts.LABEL_LOCAL_REF, object.__getattribute__(obj, "____id_pack__")
             return super()._box(obj)
+        if kind is fusing.Constants:  # a call site's follow-ups: boxed once (plain constants never change)
+            if obj.boxed is None:
+                if not _all_plain(obj.value):
+                    return self._box(obj.value)
+                obj.boxed = consts.LABEL_VALUE, obj.value
+            return obj.boxed
+        name_pack = _instance_names.get(kind)
+        if name_pack is not None:  # an instance of a plain class seen before (hou.ObjNode ...): by reference
+            id_pack = (name_pack, id(kind), id(obj))
+            self._local_objects.add(id_pack, obj)
+            return consts.LABEL_REMOTE_REF, id_pack
         if kind is proxies.RemoteMethod:
             obj = obj._resolve()
         else:
@@ -549,6 +573,8 @@ class BridgeConnection(Connection):
         label, value = package
         if label == consts.LABEL_VALUE:
             return value
+        if label == consts.LABEL_TUPLE:  # a request's arguments: plain values taken as they are
+            return tuple([item[1] if item[0] == consts.LABEL_VALUE else self._unbox(item) for item in value])
         if label == consts.LABEL_REMOTE_REF:  # rpyc's, inline: one per remote object received
             id_pack = (str(value[0]), value[1], value[2])
             proxy = self._proxy_cache.get(id_pack)

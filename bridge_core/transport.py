@@ -41,7 +41,14 @@ _COUNT = struct.Struct("!I")
 _BULK_LENGTH = struct.Struct("!Q")
 FLAG_BULK = 2
 _WAITALL = getattr(socket, "MSG_WAITALL", 0)
-_pollers = threading.local()
+_fileno = socket.socket.fileno
+
+
+class _Pollers(threading.local):
+    last = None  # (descriptors, poll object) this thread polled last
+
+
+_pollers = _Pollers()
 
 
 def wait_readable(sockets, timeout):
@@ -50,14 +57,16 @@ def wait_readable(sockets, timeout):
     thread keeps its poll object while it watches the same descriptors (a call per message)."""
     if not hasattr(select, "poll"):
         return select.select(sockets, [], [], timeout)[0]
-    fds = tuple(sock.fileno() for sock in sockets)
-    cached = getattr(_pollers, "last", None)
+    fds = tuple(map(_fileno, sockets))  # each time: a closed socket (-1) must not be polled by its old number
+    cached = _pollers.last
     if cached is None or cached[0] != fds:
         poller = select.poll()
         for fd in fds:
             poller.register(fd, select.POLLIN | select.POLLPRI)
         _pollers.last = cached = (fds, poller)
     events = cached[1].poll(None if timeout is None else max(timeout, 0) * 1000)
+    if len(events) == 1 and events[0][0] == fds[0]:  # the common answer: the connection has data
+        return [sockets[0]]
     return [sockets[fds.index(fd)] for fd, _ in events if fd in fds]
 
 
@@ -82,7 +91,11 @@ class BridgeStream(SocketStream):
 
     def poll(self, timeout):
         """True when the connection has data; False at the timeout or when a wake-up socket fired."""
-        extra = [s for s in (get() for get in self.interrupts) if s is not None]
+        extra = []
+        for get in self.interrupts:
+            wake = get()
+            if wake is not None:
+                extra.append(wake)
         remaining = timeout.timeleft() if hasattr(timeout, "timeleft") else timeout
         try:
             ready = wait_readable([self.sock] + extra, remaining)

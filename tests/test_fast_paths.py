@@ -5,7 +5,7 @@ import os
 import pytest
 
 import bridge_core
-from bridge_core import bulk
+from bridge_core import bulk, protocol
 
 SERVER_CODE = '''
 class Counter:
@@ -78,6 +78,19 @@ def test_bytes_like_payloads_round_trip_exactly(bridge, size, kind):
     assert type_name == type(payload).__name__
     assert type(back) is type(payload)
     assert bytes(back) == raw
+
+
+def test_only_plain_classes_are_boxed_by_their_cached_instance_name():
+    class Plain:
+        pass
+
+    class Forwarding:
+        def __getattr__(self, name):
+            return name
+
+    assert protocol._instance_name(Plain) == f"{__name__}.Plain"
+    for kind in (array.array, bytearray, memoryview, Forwarding, type, type(os)):
+        assert protocol._instance_name(kind) is None, kind  # by copy, or rpyc's own way
 
 
 def test_float_arrays_keep_their_type_code(bridge):

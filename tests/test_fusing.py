@@ -33,7 +33,7 @@ import uuid
 import pytest
 
 import bridge_core
-from bridge_core import fusing, proxies
+from bridge_core import bulk, fusing, proxies
 from bridge_core._rpyc import consts
 from bridge_core.protocol import HANDLE_DEL_BATCH
 from support import ROOT, interpreter, wait_until
@@ -61,6 +61,9 @@ class Thing:
     def boom(self):
         self.trace.append(f"{self.name}.boom")
         raise ValueError(f"{self.name} went boom")
+    def size(self, data):
+        self.trace.append(f"{self.name}.size({len(data)})")
+        return self
     def count(self, value):  # named like list.count: catches a follow-up run on the wrong object
         self.trace.append(f"{self.name}.count({value!r})")
         return -1
@@ -400,6 +403,12 @@ def _by_c_code_through_a_local_iterator(maker):
     return list(made).count(None)
 
 
+_BIG = bulk.THRESHOLD + 1
+_namespace = {}
+exec(f"def _big_constant(maker):\n    return maker.make('a').size({b'x' * _BIG!r})\n", _namespace)  # a literal
+_big_constant = _namespace["_big_constant"]  # (b"x" * n in source would not be one: too big to fold)
+
+
 SHAPES = [
     (_fused, "Thing a", ["make a", "a.touch(1)"], [CHAIN]),
     (_fused_chain, "a", ["make a", "a.touch(1)", "a.touch(2)", "a.label"], [CHAIN]),
@@ -409,6 +418,7 @@ SHAPES = [
     (_computed_argument, "Thing a", ["make a", "a.touch(2)"], [CALL, CALL]),
     (_value_goes_on_locally, "A", ["make a", "a.label"], [CHAIN]),
     (_raising_follow_up, ValueError("a went boom"), ["make a", "a.boom"], [CHAIN]),
+    (_big_constant, "Thing a", ["make a", f"a.size({_BIG})"], [CHAIN]),  # its constant goes as a bulk frame
     (_by_c_code, 0, ["make a", "make b"], [CALL, CALL]),
     (_by_c_code_through_a_local_iterator, 0, ["make a", "make b"], [CALL, CALL]),
 ]
