@@ -2,7 +2,9 @@
 
 An *executor* is a callable ``executor(fn)`` that runs ``fn()`` where the host wants it and returns its result
 (or raises its exception). The server (and a client that accepts callbacks) calls it for every request that
-touches the host, from a per-connection dispatcher thread, so the thread that reads the socket never blocks:
+touches the host, from a per-connection dispatcher thread, so the thread that reads the socket never blocks.
+An executor with a ``submit(fn)`` method (``MainThreadExecutor``) is used without that thread: ``InOrder``
+hands each request to the host's thread, which replies and hands over the next.
 
 * ``direct`` runs the request right there (hython, mayapy, pipeline Pythons);
 * ``MainThreadExecutor(post)`` runs it on the process's main thread, given the host's non-blocking "run this
@@ -24,7 +26,7 @@ import queue
 import socket
 import threading
 
-__all__ = ["direct", "MainThreadExecutor", "ServingThread", "is_main_thread", "PUMP"]
+__all__ = ["direct", "MainThreadExecutor", "InOrder", "ServingThread", "is_main_thread", "PUMP"]
 
 
 def is_main_thread():
@@ -40,13 +42,14 @@ direct.inline = True  # the server may call it on the socket's reader thread, sk
 
 
 class _Job:
-    """One piece of work for the main thread; runs exactly once, by whoever gets to it first."""
+    """One piece of work for the main thread; runs exactly once, by whoever gets to it first. ``waited``: a
+    thread will call ``result()`` (else nobody waits, and ``fn`` handles its own errors)."""
 
     __slots__ = ("_fn", "_done", "_claimed", "_lock", "_value", "_error")
 
-    def __init__(self, fn):
+    def __init__(self, fn, waited=True):
         self._fn = fn
-        self._done = threading.Event()
+        self._done = threading.Event() if waited else None
         self._claimed = False
         self._lock = threading.Lock()
         self._value = self._error = None
@@ -57,6 +60,9 @@ class _Job:
                 return
             self._claimed = True
         PUMP.discard(self)
+        if self._done is None:
+            self._fn()
+            return
         try:
             self._value = self._fn()
         except BaseException as exc:  # handed to the waiting thread, which re-raises it
@@ -146,13 +152,74 @@ class MainThreadExecutor:
         if threading.current_thread() is self._thread:
             return fn()
         job = _Job(fn)
+        self._hand_over(job)
+        return job.result()
+
+    def submit(self, fn):
+        """Have ``fn()`` run on the thread later, without waiting for it (``fn`` handles its own errors);
+        raises what the host's ``post`` raises (a host shutting down)."""
+        self._hand_over(_Job(fn, waited=False))
+
+    def _hand_over(self, job):
         if self._thread is threading.main_thread():
             PUMP.offer(job)
         self._post(job.run)
-        return job.result()
 
     def __repr__(self):
         return f"<MainThreadExecutor {self.name}>"
+
+
+class InOrder:
+    """One connection's requests, run one at a time in arrival order through an executor's ``submit``.
+
+    Each request goes straight to the host's thread, which sends its reply and hands over the next one itself:
+    no thread sits waiting in between (one thread switch per request instead of three). A connection's requests
+    never overlap, with one exception that plain rpyc makes too: a request read by the thread running one of
+    them, while that one waits on a nested call (a callback that calls this side again), runs right there,
+    nested, since the running request cannot end before it does.
+
+        in_order = InOrder(executor.submit)
+        in_order.put(run_request_and_reply, refuse)   # refuse(exc): the host would not take it
+    """
+
+    def __init__(self, submit):
+        self._submit = submit
+        self._lock = threading.Lock()
+        self._backlog = collections.deque()
+        self._busy = False
+        self._running = None  # the thread running a request now (its ident)
+
+    def put(self, fn, refuse):
+        if self._running == threading.get_ident():  # part of the request this thread is running: nested
+            fn()
+            return
+        with self._lock:
+            self._backlog.append((fn, refuse))
+            if self._busy:
+                return  # the request running now hands this one over when it ends
+            self._busy = True
+        self._next()
+
+    def _next(self):
+        while True:
+            with self._lock:
+                if not self._backlog:
+                    self._busy = False
+                    return
+                fn, refuse = self._backlog.popleft()
+            try:
+                self._submit(lambda: self._run(fn))
+                return
+            except BaseException as exc:  # the host would not take it: that request fails, the next is tried
+                refuse(exc)
+
+    def _run(self, fn):
+        outer, self._running = self._running, threading.get_ident()
+        try:
+            fn()
+        finally:
+            self._running = outer
+            self._next()
 
 
 class ServingThread:

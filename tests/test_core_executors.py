@@ -104,3 +104,78 @@ def test_main_thread_executor_reraises_the_jobs_exception():
     thread.start()
     thread.join(5)
     assert isinstance(box.get("error"), ZeroDivisionError)
+
+
+@pytest.mark.timeout(60)
+def test_a_callback_that_calls_the_server_again_on_the_same_connection(two_peers):
+    """The server's main thread runs a request that calls back into the client, and the client's callback
+    calls the server again over the same connection: that request runs nested on the server's main thread
+    (as plain rpyc would), instead of waiting behind the request it is part of until the timeout."""
+    alpha, _ = two_peers
+    with bridge_core.connect(port=alpha.port, timeout=20) as bridge:
+        bridge.execute("def apply(callback):\n    return callback()")
+        apply, remote_main = bridge.namespace["apply"], bridge.modules["__main__"]
+        assert apply(lambda: remote_main.on_main()) is True
+        assert apply(lambda: apply(lambda: remote_main.on_main())) is True  # two levels deep
+
+
+class FakeHost:
+    """A host thread's queue: ``submit`` appends, ``run_next`` runs the oldest job (as the host's loop would)."""
+
+    def __init__(self):
+        self.jobs, self.refusing = [], False
+
+    def submit(self, fn):
+        if self.refusing:
+            raise RuntimeError("the host is shutting down")
+        self.jobs.append(fn)
+
+    def run_next(self):
+        self.jobs.pop(0)()
+
+
+def test_in_order_hands_over_one_request_at_a_time_in_arrival_order():
+    host, ran, refused = FakeHost(), [], []
+    in_order = executors.InOrder(host.submit)
+    for name in "abc":
+        in_order.put(lambda name=name: ran.append(name), refused.append)
+    assert len(host.jobs) == 1, "the next request is handed over only when the running one ended"
+    host.run_next()
+    assert ran == ["a"] and len(host.jobs) == 1
+    host.run_next()
+    host.run_next()
+    assert ran == ["a", "b", "c"] and host.jobs == [] and refused == []
+    in_order.put(lambda: ran.append("d"), refused.append)  # idle again: handed over at once
+    host.run_next()
+    assert ran[-1] == "d"
+
+
+def test_in_order_refuses_what_the_host_will_not_take_and_goes_on():
+    host, ran, refused = FakeHost(), [], []
+    in_order = executors.InOrder(host.submit)
+    in_order.put(lambda: ran.append("a"), refused.append)
+    in_order.put(lambda: ran.append("b"), refused.append)
+    host.refusing = True
+    host.run_next()  # "a" ends; handing over "b" fails: "b" is refused, and the queue is idle again
+    assert ran == ["a"] and len(refused) == 1 and "shutting down" in str(refused[0])
+    host.refusing = False
+    in_order.put(lambda: ran.append("c"), refused.append)
+    host.run_next()
+    assert ran == ["a", "c"]
+
+
+def test_in_order_runs_a_request_nested_on_the_thread_running_one():
+    host, ran = FakeHost(), []
+    in_order = executors.InOrder(host.submit)
+
+    def outer():
+        ran.append("outer starts")
+        in_order.put(lambda: ran.append("nested"), pytest.fail)  # read while "outer" waits on a nested call
+        ran.append("outer ends")
+
+    in_order.put(outer, pytest.fail)
+    in_order.put(lambda: ran.append("next"), pytest.fail)
+    host.run_next()
+    assert ran == ["outer starts", "nested", "outer ends"]
+    host.run_next()
+    assert ran[-1] == "next"
