@@ -168,7 +168,8 @@ def test_connect_to_maya_without_maya_says_what_to_do(houdini):
 def test_both_directions_with_callbacks_and_no_deadlock(runtime_dir, tmp_path):
     """Maya drives Houdini while Houdini drives Maya, each side on its main-thread executor: Maya's main
     thread calls Houdini, which (on its main thread) calls Maya over the other connection while Maya's main
-    thread is still waiting, and calls back into a Maya function passed as an argument."""
+    thread is still waiting, and calls back into a Maya function passed as an argument, which may use ``hou``
+    again over the same connection while Houdini's main thread waits on it."""
     env = {"DCC_BRIDGE_AUTOSTART": "1"}
     with houdini_session(runtime_dir, prefs_dir=tmp_path / "prefs", env=env) as houdini, \
             maya_session(runtime_dir, app_dir=tmp_path / "maya", env=env) as maya:
@@ -181,6 +182,7 @@ def make_cube_in_maya(name, tell_maya):
     hou.node("/obj").createNode("geo", name)
     return tell_maya(cube)                                  # a callback into Maya's function
 hou.session.make_cube_in_maya = make_cube_in_maya
+hou.session.apply = lambda callback: callback()
 """)
         maya.exec(f"""
 import threading
@@ -191,8 +193,10 @@ def tell_maya(cube):
     assert threading.current_thread() is threading.main_thread()
     return cmds.ls(cube)[0] + " seen by Maya"
 answer = hou.session.make_cube_in_maya("both_ways", tell_maya)
+nested = hou.session.apply(lambda: hou.node("/obj/both_ways").path())  # the callback uses hou again
 """)
         assert maya.eval("answer") == "both_ways seen by Maya"
+        assert maya.eval("nested") == "/obj/both_ways"
         assert houdini.eval("hou.node('/obj/both_ways') is not None") is True
         assert houdini.shown()["off_main_thread_calls"] == 0
         wait_until(lambda: maya.eval("'both_ways' in __import__('maya.cmds').cmds.ls()"), 10, "the cube in Maya")
