@@ -134,6 +134,8 @@ class BridgeConnection(Connection):
         # allow_exposed_attrs off: rpyc would otherwise look for an "exposed_" twin of every attribute read
         super().__init__(root, channel, dict({"allow_exposed_attrs": False}, **config, bind_threads=False))
         channel.stream.interrupts = (PUMP.interrupt_socket,)  # a main thread waiting here also serves the pump
+        self._proxy_cache, self._local_objects = proxies.ProxyCache(), proxies.LocalObjects()
+        self._proxy_refs, self._local_slots = self._proxy_cache.refs, self._local_objects.slots  # hot reads
         self._proxy_classes = {}
         self._dead_proxies = collections.deque()  # (id_pack, count) waiting for a HANDLE_DEL_BATCH
         self._oldest_dead = 0.0
@@ -598,12 +600,15 @@ class BridgeConnection(Connection):
             return tuple([item[1] if item[0] == consts.LABEL_VALUE else self._unbox(item) for item in value])
         if label == consts.LABEL_REMOTE_REF:  # rpyc's, inline: one per remote object received
             id_pack = (str(value[0]), value[1], value[2])
-            proxy = self._proxy_cache.get(id_pack)
+            ref = self._proxy_refs.get(id_pack)
+            proxy = None if ref is None else ref()
             if proxy is not None:
                 proxy.____refcount__ += 1  # the server counted one more reference
                 return proxy
             proxy = self._proxy_cache[id_pack] = self._netref_factory(id_pack)
             return proxy
+        if label == consts.LABEL_LOCAL_REF:  # one of ours, back from the other side (a method call's target)
+            return self._local_slots[value][0]
         if label == bulk.LABEL_BULK:
             index, kind, meta = value
             return bulk.rebuild(kind, meta, self._bulk_incoming[-1][index])

@@ -11,18 +11,24 @@ Plain rpyc asks the server to describe an object's class (a round trip) for ever
   never stale and side effects happen when the user's code runs; only where a lookup fails changes (at the
   call instead of at the attribute read). Data attributes and properties are read remotely every time, as
   before;
-* **a call and the methods called on its result, in one request**: ``hou.node(p).path()`` (see ``fusing``).
+* **a call and the methods called on its result, in one request**: ``hou.node(p).path()`` (see ``fusing``);
+* **the two registries behind proxies** -- the proxies a connection holds (``ProxyCache``) and the objects
+  the other side holds proxies of (``LocalObjects``) -- are rpyc's, with the hot reads done without a
+  Python-level call and a dead proxy's entry dropped by C code.
 
     cls = proxy_class(id_pack, methods)      # in the connection's _netref_factory
 """
+import functools
 import inspect
 import sys
 import threading
+import weakref
 
 from . import fusing
 from ._rpyc import consts, netref
 
-__all__ = ["BridgeNetref", "RemoteMethod", "proxy_class", "builtin_proxy_class", "module_functions"]
+__all__ = ["BridgeNetref", "RemoteMethod", "ProxyCache", "LocalObjects", "proxy_class", "builtin_proxy_class",
+           "module_functions"]
 
 _syncreq = netref.syncreq
 _pending = fusing.pending
@@ -151,3 +157,74 @@ def module_functions(module):
     functions = tuple((name, None) for name, value in list(vars(module).items())
                       if inspect.isroutine(value) and not name.startswith("__"))
     return functions + ((MODULE_MARKER, module.__name__),)
+
+
+class ProxyCache:
+    """The proxies a connection holds, by id_pack, without keeping them alive (rpyc's ``WeakValueDict``).
+    ``refs`` maps an id_pack to a weak reference; a proxy's death removes its entry (as rpyc's does, even if a
+    newer proxy took the key meanwhile: that one is just not shared)."""
+
+    __slots__ = ("refs",)
+
+    def __init__(self):
+        self.refs = {}
+
+    def get(self, key, default=None):
+        ref = self.refs.get(key)
+        value = None if ref is None else ref()
+        return default if value is None else value
+
+    def __getitem__(self, key):
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __setitem__(self, key, value):
+        self.refs[key] = weakref.ref(value, functools.partial(self.refs.pop, key))
+
+    def __contains__(self, key):
+        return self.get(key) is not None
+
+    def __len__(self):
+        return len(self.refs)
+
+    def clear(self):
+        self.refs.clear()
+
+
+class LocalObjects:
+    """The objects the other side holds proxies of, with reference counts (rpyc's ``RefCountingColl``).
+    ``slots`` maps an id_pack to ``[object, extra references]``; changes take the lock, reads need not."""
+
+    __slots__ = ("_lock", "slots")
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.slots = {}
+
+    def add(self, key, obj):
+        with self._lock:
+            slot = self.slots.get(key)
+            if slot is None:
+                self.slots[key] = [obj, 0]
+            else:
+                slot[1] += 1
+
+    def decref(self, key, count=1):
+        with self._lock:
+            slot = self.slots[key]
+            if slot[1] < count:
+                del self.slots[key]
+            else:
+                slot[1] -= count
+
+    def __getitem__(self, key):
+        return self.slots[key][0]
+
+    def __len__(self):
+        return len(self.slots)
+
+    def clear(self):
+        with self._lock:
+            self.slots.clear()

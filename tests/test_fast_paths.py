@@ -5,7 +5,7 @@ import os
 import pytest
 
 import bridge_core
-from bridge_core import bulk, protocol
+from bridge_core import bulk, protocol, proxies
 
 SERVER_CODE = '''
 class Counter:
@@ -215,13 +215,38 @@ def test_dead_proxies_are_released_on_the_server_in_batches(bridge, thread_serve
     server_side = next(iter(thread_server._conns))
     bridge.execute("made = [Counter() for _ in range(300)]")
     made = bridge.namespace["made"]
-    baseline = len(server_side._local_objects._dict)
+    baseline = len(server_side._local_objects)
     for i in range(300):
         assert made[i].value == 10  # a temporary proxy per item, dropped at once
     gc.collect()
     bridge.eval("1")
-    held = len(server_side._local_objects._dict) - baseline
+    held = len(server_side._local_objects) - baseline
     assert held < DEL_BATCH, f"the server still holds {held} objects the client no longer references"
+
+
+def test_the_proxy_cache_forgets_a_proxy_when_it_dies():
+    class Proxy:
+        pass
+
+    cache, proxy = proxies.ProxyCache(), Proxy()
+    cache[("id", 1, 2)] = proxy
+    assert cache.get(("id", 1, 2)) is proxy and ("id", 1, 2) in cache and len(cache) == 1
+    del proxy  # CPython frees it here: the entry goes with it
+    assert cache.get(("id", 1, 2)) is None and len(cache) == 0
+    with pytest.raises(KeyError):
+        cache[("id", 1, 2)]
+
+
+def test_local_objects_count_the_references_the_other_side_holds():
+    objects, thing = proxies.LocalObjects(), object()
+    objects.add("k", thing)
+    objects.add("k", thing)  # a second proxy of it on the other side
+    objects.decref("k")
+    assert objects["k"] is thing
+    objects.decref("k")
+    assert len(objects) == 0
+    with pytest.raises(KeyError):
+        objects["k"]
 
 
 REMOTE_OS = None  # set by the test below: a module *proxy* used as a global by a shipped function
