@@ -218,9 +218,11 @@ measured in the same run; absolute times depend on the machine.
 
 How: `hou.node(p).path()` is one request here (the call and the `.path()` that the caller's next instruction
 asks for travel together: fused calls, docs/core.md) against hrpyc's five round trips and a release message,
-and clients on the same machine use the server's Unix socket. Most of a round trip on these VMs is the kernel
-waking the other process, which costs more or less depending on which cores the scheduler picks, so ratios
-move from run to run; best and median show the spread. The `Bridge.call` figure is mostly the host's own
+and clients on the same machine use the server's Unix socket. About half of a round trip on these VMs is the
+kernel waking the other process, which costs more or less depending on which cores the scheduler picks, the
+rest each side's Python; ratios move from run to run, and best and median show the spread. Through the
+graphical Houdini's main-thread executor a request costs one more thread switch (the server's reader hands
+it to the main thread, which replies). The `Bridge.call` figure is mostly the host's own
 work: the stand-in's 2,000 `hou.node(p).path()` take {inside * 1000:.2f} ms inside the server and the bridge
 adds {(call - inside) * 1000:.2f} ms (best against best). A Houdini whose calls cost more than the stand-in's
 {inside / 2000 * 1e6:.1f} us per lookup and path gives a smaller ratio; the bridge's own share does not change.
