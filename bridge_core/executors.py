@@ -3,8 +3,8 @@
 An *executor* is a callable ``executor(fn)`` that runs ``fn()`` where the host wants it and returns its result
 (or raises its exception). The server (and a client that accepts callbacks) calls it for every request that
 touches the host, from a per-connection dispatcher thread, so the thread that reads the socket never blocks.
-An executor with a ``submit(fn)`` method (``MainThreadExecutor``) is used without that thread: ``InOrder``
-hands each request to the host's thread, which replies and hands over the next.
+An executor with a ``submit(fn)`` method (``MainThreadExecutor``) is used without that thread: each request
+goes straight to the host's thread, which runs it and sends the reply itself (one thread switch per request).
 
 * ``direct`` runs the request right there (hython, mayapy, pipeline Pythons);
 * ``MainThreadExecutor(post)`` runs it on the process's main thread, given the host's non-blocking "run this
@@ -26,7 +26,7 @@ import queue
 import socket
 import threading
 
-__all__ = ["direct", "MainThreadExecutor", "InOrder", "ServingThread", "is_main_thread", "PUMP"]
+__all__ = ["direct", "MainThreadExecutor", "ServingThread", "is_main_thread", "PUMP"]
 
 
 def is_main_thread():
@@ -69,6 +69,10 @@ class _Job:
             self._error = exc
         finally:
             self._done.set()
+
+    @property
+    def claimed(self):
+        return self._claimed
 
     def result(self):
         self._done.wait()
@@ -161,65 +165,12 @@ class MainThreadExecutor:
         self._hand_over(_Job(fn, waited=False))
 
     def _hand_over(self, job):
-        if self._thread is threading.main_thread():
+        self._post(job.run)  # first: a host that refuses it (shutting down) leaves no job behind to run later
+        if self._thread is threading.main_thread() and not job.claimed:
             PUMP.offer(job)
-        self._post(job.run)
 
     def __repr__(self):
         return f"<MainThreadExecutor {self.name}>"
-
-
-class InOrder:
-    """One connection's requests, run one at a time in arrival order through an executor's ``submit``.
-
-    Each request goes straight to the host's thread, which sends its reply and hands over the next one itself:
-    no thread sits waiting in between (one thread switch per request instead of three). A connection's requests
-    never overlap, with one exception that plain rpyc makes too: a request read by the thread running one of
-    them, while that one waits on a nested call (a callback that calls this side again), runs right there,
-    nested, since the running request cannot end before it does.
-
-        in_order = InOrder(executor.submit)
-        in_order.put(run_request_and_reply, refuse)   # refuse(exc): the host would not take it
-    """
-
-    def __init__(self, submit):
-        self._submit = submit
-        self._lock = threading.Lock()
-        self._backlog = collections.deque()
-        self._busy = False
-        self._running = None  # the thread running a request now (its ident)
-
-    def put(self, fn, refuse):
-        if self._running == threading.get_ident():  # part of the request this thread is running: nested
-            fn()
-            return
-        with self._lock:
-            self._backlog.append((fn, refuse))
-            if self._busy:
-                return  # the request running now hands this one over when it ends
-            self._busy = True
-        self._next()
-
-    def _next(self):
-        while True:
-            with self._lock:
-                if not self._backlog:
-                    self._busy = False
-                    return
-                fn, refuse = self._backlog.popleft()
-            try:
-                self._submit(lambda: self._run(fn))
-                return
-            except BaseException as exc:  # the host would not take it: that request fails, the next is tried
-                refuse(exc)
-
-    def _run(self, fn):
-        outer, self._running = self._running, threading.get_ident()
-        try:
-            fn()
-        finally:
-            self._running = outer
-            self._next()
 
 
 class ServingThread:

@@ -10,10 +10,11 @@
    poll also watches the pump's wake-up socket, so main-thread work from other connections runs while it
    waits (``executors``).
 2. **Requests run through the executor.** The reader unboxes each incoming request in order and hands it on:
-   to the host's main thread directly when the executor can ``submit`` (``executors.InOrder``: the main
-   thread replies and takes the next), else to a per-connection dispatcher thread, which runs it through the
-   executor and sends the reply. Housekeeping (ping, reference release, close, root) runs on the reader.
-   With the ``direct`` executor everything runs on the reader, as in plain rpyc.
+   straight to the host's main thread when the executor can ``submit`` (the main thread runs it and sends
+   the reply; requests run in arrival order, and one waiting on a bridge call lets the ones behind it run,
+   nested, as in plain rpyc), else to a per-connection dispatcher thread, which runs it through the executor
+   and sends the reply. Housekeeping (ping, reference release, close, root) runs on the reader. With the
+   ``direct`` executor everything runs on the reader, as in plain rpyc.
 3. **Released proxies are batched.** rpyc sends one message per proxy that dies (every temporary
    ``hou.node(p)``); here they are collected and sent as one message every ``DEL_BATCH`` proxies, or with
    the next call once ``DEL_DELAY`` passed, so the server is not kept busy between a reply and the next call.
@@ -38,7 +39,7 @@ import types
 from . import bulk, fusing, proxies, remote_errors
 from ._rpyc import Connection, consts, netref
 from .errors import BridgeTimeoutError, ConnectionLostError, TransferTooLargeError
-from .executors import PUMP, InOrder, direct
+from .executors import PUMP, direct
 from .transport import drain, wait_readable
 
 log = logging.getLogger("dcc_bridge.protocol")
@@ -142,8 +143,7 @@ class BridgeConnection(Connection):
         self._bulk_boxed = 0      # Pending buffers boxed and not yet written
         self._bulk_incoming = []  # a stack: the bulk buffers of each message being dispatched
         self._executor = self._config.get("bridge_executor") or direct
-        submit = getattr(self._executor, "submit", None)
-        self._in_order = InOrder(submit) if submit is not None else None
+        self._submit = getattr(self._executor, "submit", None)
         self._peer_name = self._config.get("bridge_peer") or "the other side"
 
     # ------------------------------------------------------------------------------------ reading
@@ -375,9 +375,11 @@ class BridgeConnection(Connection):
         if handler in INLINE_HANDLERS or getattr(self._executor, "inline", False):
             self._send_reply(self._reply(seq, handler, args))
             return
-        if self._in_order is not None:  # straight to the host's thread, which replies itself
-            self._in_order.put(lambda: self._reply_from_host(seq, handler, args),
-                               lambda exc: self._refuse(seq, exc))
+        if self._submit is not None:  # straight to the host's thread, which replies itself
+            try:
+                self._submit(lambda: self._reply_from_host(seq, handler, args))
+            except BaseException as exc:  # the host would not take it (shutting down ...)
+                self._refuse(seq, exc)
             return
         if self._dispatch_queue is None:
             self._dispatch_queue = queue.SimpleQueue()

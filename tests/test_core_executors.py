@@ -7,7 +7,7 @@ import pytest
 
 import bridge_core
 from bridge_core import executors
-from support import ROOT, clean_env, read_line
+from support import ROOT, clean_env, read_line, wait_until
 
 
 class Peer:
@@ -119,63 +119,64 @@ def test_a_callback_that_calls_the_server_again_on_the_same_connection(two_peers
         assert apply(lambda: apply(lambda: remote_main.on_main())) is True  # two levels deep
 
 
-class FakeHost:
-    """A host thread's queue: ``submit`` appends, ``run_next`` runs the oldest job (as the host's loop would)."""
-
-    def __init__(self):
-        self.jobs, self.refusing = [], False
-
-    def submit(self, fn):
-        if self.refusing:
-            raise RuntimeError("the host is shutting down")
-        self.jobs.append(fn)
-
-    def run_next(self):
-        self.jobs.pop(0)()
-
-
-def test_in_order_hands_over_one_request_at_a_time_in_arrival_order():
-    host, ran, refused = FakeHost(), [], []
-    in_order = executors.InOrder(host.submit)
-    for name in "abc":
-        in_order.put(lambda name=name: ran.append(name), refused.append)
-    assert len(host.jobs) == 1, "the next request is handed over only when the running one ended"
-    host.run_next()
-    assert ran == ["a"] and len(host.jobs) == 1
-    host.run_next()
-    host.run_next()
-    assert ran == ["a", "b", "c"] and host.jobs == [] and refused == []
-    in_order.put(lambda: ran.append("d"), refused.append)  # idle again: handed over at once
-    host.run_next()
-    assert ran[-1] == "d"
+ALPHA_CODE = """
+import __main__
+__main__.flag = []
+def wait_on_beta():
+    return __main__.other.modules["__main__"].wait_for_alpha()
+__main__.wait_on_beta = wait_on_beta
+"""
+BETA_CODE = """
+import __main__
+__main__.started = []
+def wait_for_alpha():
+    __main__.started.append(True)
+    alpha = __main__.other.modules["__main__"]
+    while not alpha.flag:  # a call to alpha each time, served by alpha's waiting main thread
+        pass
+    return len(alpha.flag)
+__main__.wait_for_alpha = wait_for_alpha
+"""
 
 
-def test_in_order_refuses_what_the_host_will_not_take_and_goes_on():
-    host, ran, refused = FakeHost(), [], []
-    in_order = executors.InOrder(host.submit)
-    in_order.put(lambda: ran.append("a"), refused.append)
-    in_order.put(lambda: ran.append("b"), refused.append)
-    host.refusing = True
-    host.run_next()  # "a" ends; handing over "b" fails: "b" is refused, and the queue is idle again
-    assert ran == ["a"] and len(refused) == 1 and "shutting down" in str(refused[0])
-    host.refusing = False
-    in_order.put(lambda: ran.append("c"), refused.append)
-    host.run_next()
-    assert ran == ["a", "c"]
+@pytest.mark.timeout(60)
+def test_a_request_waiting_on_another_connection_lets_its_own_connection_go_on(two_peers):
+    """alpha's main thread runs a request that waits on beta (connection alpha->beta); beta answers only once
+    alpha ran a second request, sent over the first request's connection by another client thread. alpha's
+    waiting main thread runs it, nested (as it runs other connections' requests), instead of holding it back
+    behind the request that waits for it."""
+    alpha, beta = two_peers
+    assert alpha.send(f"connect {beta.port}") == "connected"
+    assert beta.send(f"connect {alpha.port}") == "connected"
+    with bridge_core.connect(port=alpha.port, timeout=30) as to_alpha, \
+            bridge_core.connect(port=beta.port, timeout=30) as to_beta:
+        to_alpha.execute(ALPHA_CODE)
+        to_beta.execute(BETA_CODE)
+        outcome = {}
+        waiting = threading.Thread(target=lambda: outcome.update(value=to_alpha.modules["__main__"].wait_on_beta()))
+        waiting.start()
+        wait_until(lambda: len(to_beta.modules["__main__"].started), 20, "alpha's request to wait on beta")
+        to_alpha.modules["__main__"].flag.append("set by a second request on the same connection")
+        waiting.join(30)
+        assert outcome.get("value") == 1
 
 
-def test_in_order_runs_a_request_nested_on_the_thread_running_one():
-    host, ran = FakeHost(), []
-    in_order = executors.InOrder(host.submit)
+def test_submit_hands_work_over_without_waiting_and_it_runs_once():
+    posted, ran = [], []
+    executor = executors.MainThreadExecutor(posted.append)
+    executor.submit(lambda: ran.append(threading.current_thread().name))
+    assert ran == [] and len(posted) == 1, "submit returns at once; the host's loop runs the job later"
+    assert executors.PUMP.run_pending() == 1  # a main thread waiting on the bridge gets to it first ...
+    posted[0]()                               # ... and the host's loop running it late is a no-op
+    assert ran == [threading.main_thread().name]
 
-    def outer():
-        ran.append("outer starts")
-        in_order.put(lambda: ran.append("nested"), pytest.fail)  # read while "outer" waits on a nested call
-        ran.append("outer ends")
 
-    in_order.put(outer, pytest.fail)
-    in_order.put(lambda: ran.append("next"), pytest.fail)
-    host.run_next()
-    assert ran == ["outer starts", "nested", "outer ends"]
-    host.run_next()
-    assert ran[-1] == "next"
+def test_submit_raises_what_the_host_raises():
+    def closed_host(job):
+        raise RuntimeError("the host is shutting down")
+
+    ran = []
+    executors.PUMP.run_pending()  # whatever earlier tests left
+    with pytest.raises(RuntimeError, match="shutting down"):
+        executors.MainThreadExecutor(closed_host).submit(lambda: ran.append(True))
+    assert executors.PUMP.run_pending() == 0 and ran == [], "a refused job is not run later either"
