@@ -57,6 +57,7 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})  # boxed as themselves, 
 _PLAIN_OR_NESTED = _PLAIN | {bytes, tuple}
 DEL_BATCH = 64         # release references once this many proxies died ...
 DEL_DELAY = 0.5        # ... or at the next call once the oldest waited this long (seconds)
+HOST_WRITE_LIMIT = bulk.THRESHOLD  # a reply the host's thread writes itself; bigger ones go to the writer thread
 
 
 def _all_plain(items):
@@ -130,6 +131,7 @@ class BridgeConnection(Connection):
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_w.setblocking(False)
         self._dispatch_queue = None
+        self._writer_jobs = None
         self._cleanup_lock = threading.Lock()
         self._cleaned = False
         # allow_exposed_attrs off: rpyc would otherwise look for an "exposed_" twin of every attribute read
@@ -258,6 +260,8 @@ class BridgeConnection(Connection):
             callback(True, lost)
         if self._dispatch_queue is not None:
             self._dispatch_queue.put(None)
+        if self._writer_jobs is not None:
+            self._writer_jobs.put(None)
         with self._leader_cond:
             self._leader_cond.notify_all()
         recv_event = getattr(self, "_recv_event", None)
@@ -404,7 +408,7 @@ class BridgeConnection(Connection):
     def _reply_from_host(self, seq, handler, args):
         reply = self._reply(seq, handler, args)
         try:
-            self._send_reply(reply)
+            self._send_reply(reply, from_host=True)
         except Exception:
             log.debug("could not send a reply to %s (connection closed)", self._peer_name)
 
@@ -431,18 +435,19 @@ class BridgeConnection(Connection):
             except Exception:
                 log.debug("could not send a reply to %s (connection closed)", self._peer_name)
 
-    def _send_reply(self, reply):
+    def _send_reply(self, reply, from_host=False):
         """Send a reply; one too large for the cap becomes a ``TransferTooLargeError`` for the caller."""
         try:
-            self._send(*reply)
+            self._send(*reply, from_host=from_host)
         except TransferTooLargeError:
-            self._send(consts.MSG_EXCEPTION, reply[1], self._box_exc(*sys.exc_info()))
+            self._send(consts.MSG_EXCEPTION, reply[1], self._box_exc(*sys.exc_info()), from_host=from_host)
 
     # ------------------------------------------------------------------------------------ framing
 
-    def _send(self, msg, seq, args):
+    def _send(self, msg, seq, args, from_host=False):
         """rpyc's ``_send`` (a queue drained by whichever thread holds the send lock, so a ``__del__`` that
-        fires mid-send cannot deadlock), plus the bulk buffers the message refers to."""
+        fires mid-send cannot deadlock), plus the bulk buffers the message refers to. ``from_host``: a reply
+        sent by the host's thread, which must not wait on a slow reader: a big one goes to the writer thread."""
         buffers = []
         if self._bulk_boxed:
             args = bulk.collect(args, buffers)
@@ -452,6 +457,13 @@ class BridgeConnection(Connection):
         for buffer in buffers:
             self._channel.check_size(memoryview(buffer).nbytes, "a buffer")
         self._send_queue.append((data, buffers))
+        if from_host and (buffers or len(data) > HOST_WRITE_LIMIT or len(self._send_queue) > 1):
+            self._writer().put(True)  # big, or behind others (a big one waiting): never block the host's thread
+            return
+        self._write_queued()
+
+    def _write_queued(self):
+        """Write the queued messages, unless another thread is writing (it writes ours too)."""
         while self._send_queue:
             if not self._sendlock.acquire(False):
                 return  # the holder sends ours too
@@ -461,6 +473,21 @@ class BridgeConnection(Connection):
                     self._channel.send(data, buffers)
             finally:
                 self._sendlock.release()
+
+    def _writer(self):
+        """The connection's writer thread (started on first use): it writes what the host's thread queued."""
+        if self._writer_jobs is None:  # only the host's thread gets here: no race to start two
+            self._writer_jobs = queue.SimpleQueue()
+            threading.Thread(target=self._write_loop, args=(self._writer_jobs,),
+                             name=f"dcc-bridge-writer-{self._config['connid']}", daemon=True).start()
+        return self._writer_jobs
+
+    def _write_loop(self, jobs):
+        while jobs.get() is not None:
+            try:
+                self._write_queued()
+            except Exception:
+                log.debug("could not send a reply to %s (connection closed)", self._peer_name)
 
     def _dispatch(self, data):
         """One received message. As rpyc's, it releases the receive lock taken by ``serve`` exactly once:

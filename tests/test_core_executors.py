@@ -1,4 +1,5 @@
 """Main-thread executors: requests run on the host's main thread, and nested calls never deadlock."""
+import signal
 import subprocess
 import sys
 import threading
@@ -159,6 +160,54 @@ def test_a_request_waiting_on_another_connection_lets_its_own_connection_go_on(t
         to_alpha.modules["__main__"].flag.append("set by a second request on the same connection")
         waiting.join(30)
         assert outcome.get("value") == 1
+
+
+STALLED_CLIENT = """
+import sys, bridge_core
+from bridge_core._rpyc import consts
+bridge = bridge_core.connect(port=int(sys.argv[1]), timeout=60)
+payload = bridge.eval("lambda: bytes(64 << 20)")
+bridge.conn.async_request(consts.HANDLE_CALL, payload, ())  # ask for 64 MiB, don't wait for them
+print("asked", flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.mark.timeout(60)
+def test_a_client_that_stops_reading_a_big_reply_does_not_freeze_the_main_thread(two_peers, runtime_dir):
+    """A client asks for 64 MiB and stops (SIGSTOP) before reading them: the server's main thread still serves
+    everyone else, since big replies are written by the connection's writer thread, not the host's thread."""
+    alpha, _ = two_peers
+    stalled = subprocess.Popen([sys.executable, "-c", STALLED_CLIENT, str(alpha.port)], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True, env=clean_env(runtime_dir), cwd=str(ROOT))
+    try:
+        assert read_line(stalled.stdout, 20, "the stalled client's request") == "asked\n"
+        stalled.send_signal(signal.SIGSTOP)
+        with bridge_core.connect(port=alpha.port, timeout=10) as bridge:
+            assert bridge.modules["__main__"].on_main() is True
+    finally:
+        stalled.send_signal(signal.SIGCONT)
+        stalled.kill()
+        stalled.wait(10)
+        stalled.stdout.close()
+        stalled.stdin.close()
+
+
+def test_replies_of_every_size_from_the_main_thread_arrive_whole_and_in_order(two_peers):
+    """Small replies are written by the main thread, big ones (bulk frames) by the writer thread; a small
+    reply queued behind a big one waits its turn."""
+    alpha, _ = two_peers
+    with bridge_core.connect(port=alpha.port, timeout=30) as bridge:
+        make = bridge.eval("lambda n: bytes(range(256)) * (n // 256)")
+        for size in (256, 64 << 10, 16 << 20, 512):
+            assert make(size) == bytes(range(256)) * (size // 256), size
+        results = {}
+        threads = [threading.Thread(target=lambda n=n: results.update({n: make(n)})) for n in (8 << 20, 1024)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(20)
+        assert {n: len(data) for n, data in results.items()} == {8 << 20: 8 << 20, 1024: 1024}
 
 
 def test_submit_hands_work_over_without_waiting_and_it_runs_once():
