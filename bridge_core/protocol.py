@@ -1,6 +1,6 @@
 """The bridge's rpyc connection: who reads the socket, where requests run, how callers wait.
 
-``BridgeConnection`` is an rpyc ``Connection`` with three rules added:
+``BridgeConnection`` is an rpyc ``Connection`` with four rules added:
 
 1. **A reader for idle times, the caller for its own reply.** A dedicated thread (the server's per-client
    thread, or the client's reader thread) serves the socket while nobody waits on it, so callbacks arrive
@@ -22,6 +22,9 @@
    usable; a connection that dies wakes every waiter with ``ConnectionLostError``; exceptions and exception
    classes travel as described in ``remote_errors``.
 
+Messages are marshal-encoded rpyc envelopes (message type, sequence number, boxed arguments); how values are
+boxed is ``boxing``'s job, the frames ``transport``'s.
+
     conn = BridgeConnection(service, BridgeChannel(BridgeStream(sock)), {"bridge_executor": executor})
     conn.start_reader("dcc-bridge-reader")
 """
@@ -34,10 +37,10 @@ import socket
 import sys
 import threading
 import time
-import types
 
-from . import bulk, fusing, proxies, remote_errors
-from ._rpyc import Connection, consts, netref
+from . import bulk, fusing, proxies
+from .boxing import Boxed, Boxing
+from ._rpyc import Connection, consts
 from .errors import BridgeTimeoutError, ConnectionLostError, TransferTooLargeError
 from .executors import PUMP, direct
 from .transport import drain, wait_readable
@@ -46,54 +49,15 @@ log = logging.getLogger("dcc_bridge.protocol")
 
 __all__ = ["BridgeConnection", "INLINE_HANDLERS"]
 
-LABEL_SPECIAL = 19     # NotImplemented and slices (rpyc's labels are 1-4; bulk and exceptions use 16-18)
 READER_GRACE = 0.02     # the reader stays parked this long after the last call (a callback waits at most this)
 LEADER_SLICE = 0.05     # the main thread, waiting behind another reader, re-checks main-thread work this often
 MARSHAL_VERSION = 4    # messages are marshal-encoded (C speed; format 4 is read alike by Python 3.4 to 3.13)
 HANDLE_DEL_BATCH = 64  # ours: release many proxies' references in one message (rpyc's go up to 20)
 INLINE_HANDLERS = frozenset({consts.HANDLE_PING, consts.HANDLE_DEL, HANDLE_DEL_BATCH, consts.HANDLE_CLOSE,
                              consts.HANDLE_GETROOT})
-_PLAIN = frozenset({str, int, float, bool, type(None)})  # boxed as themselves, no questions asked
-_PLAIN_OR_NESTED = _PLAIN | {bytes, tuple}
 DEL_BATCH = 64         # release references once this many proxies died ...
 DEL_DELAY = 0.5        # ... or at the next call once the oldest waited this long (seconds)
 HOST_WRITE_LIMIT = bulk.THRESHOLD  # a reply the host's thread writes itself; bigger ones go to the writer thread
-
-
-def _all_plain(items):
-    """True when a tuple holds only plain values and small bytes (at any depth): it travels as one value."""
-    if len(items) > 8:  # a long tuple (a copied list of 10,000 names): sort out its types at C speed
-        kinds = set(map(type, items))
-        if kinds <= _PLAIN:
-            return True
-        if not kinds <= _PLAIN_OR_NESTED:
-            return False
-    for item in items:
-        kind = type(item)
-        if kind in _PLAIN or kind is tuple and _all_plain(item) or kind is bytes and len(item) < bulk.THRESHOLD:
-            continue
-        return False
-    return True
-
-
-_instance_names = {}
-
-
-def _instance_name(cls):
-    """rpyc's name for instances of ``cls`` when it may be computed once per class, else None: instances of a
-    plain non-builtin class that neither redefines attribute lookup nor is a proxy, class, module or bulk kind
-    (``array.array``)."""
-    try:
-        return _instance_names[cls]
-    except KeyError:
-        pass
-    plain = (cls.__module__ != "builtins" and cls not in bulk.KINDS
-             and not issubclass(cls, (type, types.ModuleType))
-             and cls.__getattribute__ is object.__getattribute__ and not hasattr(cls, "__getattr__")
-             and not hasattr(cls, "____id_pack__")
-             and not any("__class__" in vars(base) for base in cls.__mro__ if base is not object))
-    name = _instance_names[cls] = f"{cls.__module__}.{cls.__name__}" if plain else None
-    return name
 
 
 class _Waiter:
@@ -109,16 +73,7 @@ class _Waiter:
         self.failed, self.value, self.ready = failed, value, True
 
 
-class _Boxed:
-    """A handler's result that is boxed already (a fused reply)."""
-
-    __slots__ = ("package",)
-
-    def __init__(self, package):
-        self.package = package
-
-
-class BridgeConnection(Connection):
+class BridgeConnection(Boxing, Connection):
     """An rpyc connection with a single reader thread, an executor, and the bridge's errors."""
 
     def __init__(self, root, channel, config={}):  # noqa: B006 (rpyc's signature)
@@ -395,7 +350,7 @@ class BridgeConnection(Connection):
         """Run one request; returns the ``_send`` arguments of its reply."""
         try:
             result = self._HANDLERS[handler](self, *args)
-            if type(result) is _Boxed:
+            if type(result) is Boxed:
                 return consts.MSG_REPLY, seq, result.package
             return consts.MSG_REPLY, seq, self._box(result)
         except BaseException:
@@ -513,18 +468,7 @@ class BridgeConnection(Connection):
         finally:
             self._bulk_incoming.pop()
 
-    # ------------------------------------------------------------------------------------ proxies
-
-    def _netref_factory(self, id_pack):
-        """One proxy class per remote class (rpyc describes the class again for every new instance)."""
-        key = (id_pack[0], id_pack[1], id_pack[2] == 0)
-        cls = self._proxy_classes.get(key)
-        if cls is None:
-            cls = proxies.builtin_proxy_class(id_pack[0])
-            if cls is None:
-                cls = proxies.proxy_class(id_pack, self.sync_request(consts.HANDLE_INSPECT, id_pack))
-            self._proxy_classes[key] = cls
-        return cls(self, id_pack)
+    # ------------------------------------------------------------------------------------ handlers
 
     @classmethod
     def _request_handlers(cls):
@@ -565,7 +509,7 @@ class BridgeConnection(Connection):
                 break
             boxed = self._box(result)
             done.append((False, boxed))
-        return _Boxed((fusing.LABEL_FUSED, (first, tuple(done))))
+        return Boxed((fusing.LABEL_FUSED, (first, tuple(done))))
 
     def _handle_inspect(self, id_pack):
         methods = super()._handle_inspect(id_pack)
@@ -573,89 +517,3 @@ class BridgeConnection(Connection):
         if inspect.ismodule(obj):  # a module's functions are attributes of the instance, not of its class
             methods = tuple(methods) + proxies.module_functions(obj)
         return methods
-
-    # ------------------------------------------------------------------------------------ boxing
-
-    def _box(self, obj):
-        kind = type(obj)
-        if kind in _PLAIN:  # the common case first: names, paths, numbers
-            return consts.LABEL_VALUE, obj
-        if obj is NotImplemented or kind is slice:  # values rpyc sends by value that marshal cannot encode
-            return LABEL_SPECIAL, (None,) if obj is NotImplemented else (obj.start, obj.stop, obj.step)
-        if kind is tuple:
-            if _all_plain(obj):
-                return consts.LABEL_VALUE, obj
-            return consts.LABEL_TUPLE, tuple([self._box(item) for item in obj])
-        if issubclass(kind, netref.BaseNetref):  # a proxy: by reference (to ours) or rpyc's way (another's)
-            if object.__getattribute__(obj, "____conn__") is self:
-                return consts.LABEL_LOCAL_REF, object.__getattribute__(obj, "____id_pack__")
-            return super()._box(obj)
-        if kind is fusing.Constants:  # a call site's follow-ups: boxed once (plain constants never change)
-            if obj.boxed is None:
-                if not _all_plain(obj.value):
-                    return self._box(obj.value)
-                obj.boxed = consts.LABEL_VALUE, obj.value
-            return obj.boxed
-        name_pack = _instance_names.get(kind)
-        if name_pack is not None:  # an instance of a plain class seen before (hou.ObjNode ...): by reference
-            id_pack = (name_pack, id(kind), id(obj))
-            self._local_objects.add(id_pack, obj)
-            return consts.LABEL_REMOTE_REF, id_pack
-        if kind is proxies.RemoteMethod:
-            obj = obj._resolve()
-        else:
-            found = bulk.classify(obj)
-            if found is not None:
-                found_kind, meta, size = found
-                if size >= bulk.THRESHOLD:
-                    self._bulk_boxed += 1
-                    return bulk.LABEL_BULK, bulk.Pending(found_kind, meta, obj)
-                if found_kind != "y":
-                    return bulk.LABEL_COPY, (found_kind, meta, bytes(obj))
-        if remote_errors.is_shippable_class(obj):
-            return remote_errors.LABEL_EXCEPTION_CLASS, remote_errors.describe(obj)
-        name_pack = _instance_name(kind)
-        if name_pack is not None:  # rpyc's get_id_pack, without its getattr probes (an exception each)
-            id_pack = (name_pack, id(kind), id(obj))
-            self._local_objects.add(id_pack, obj)
-            return consts.LABEL_REMOTE_REF, id_pack
-        return super()._box(obj)
-
-    def _unbox(self, package):
-        label, value = package
-        if label == consts.LABEL_VALUE:
-            return value
-        if label == consts.LABEL_TUPLE:  # a request's arguments: plain values taken as they are
-            return tuple([item[1] if item[0] == consts.LABEL_VALUE else self._unbox(item) for item in value])
-        if label == consts.LABEL_REMOTE_REF:  # rpyc's, inline: one per remote object received
-            id_pack = (str(value[0]), value[1], value[2])
-            ref = self._proxy_refs.get(id_pack)
-            proxy = None if ref is None else ref()
-            if proxy is not None:
-                proxy.____refcount__ += 1  # the server counted one more reference
-                return proxy
-            proxy = self._proxy_cache[id_pack] = self._netref_factory(id_pack)
-            return proxy
-        if label == consts.LABEL_LOCAL_REF:  # one of ours, back from the other side (a method call's target)
-            return self._local_slots[value][0]
-        if label == bulk.LABEL_BULK:
-            index, kind, meta = value
-            return bulk.rebuild(kind, meta, self._bulk_incoming[-1][index])
-        if label == bulk.LABEL_COPY:
-            return bulk.rebuild(*value)
-        if label == fusing.LABEL_FUSED:
-            first, done = value
-            return fusing.Fused(self._unbox(first), tuple(
-                (failed, self._unbox_exc(item) if failed else self._unbox(item)) for failed, item in done))
-        if label == LABEL_SPECIAL:
-            return NotImplemented if len(value) == 1 else slice(*value)
-        if label == remote_errors.LABEL_EXCEPTION_CLASS:
-            return remote_errors.local_class(value)
-        return super()._unbox(package)
-
-    def _box_exc(self, typ, val, tb):
-        return remote_errors.dump(typ, val, tb, self._box)
-
-    def _unbox_exc(self, raw):
-        exc = remote_errors.load(raw, self._unbox)
-        return exc if exc is not None else super()._unbox_exc(raw)

@@ -5,7 +5,7 @@ import os
 import pytest
 
 import bridge_core
-from bridge_core import bulk, protocol, proxies
+from bridge_core import boxing, bulk, proxies
 
 SERVER_CODE = '''
 class Counter:
@@ -88,9 +88,9 @@ def test_only_plain_classes_are_boxed_by_their_cached_instance_name():
         def __getattr__(self, name):
             return name
 
-    assert protocol._instance_name(Plain) == f"{__name__}.Plain"
+    assert boxing._instance_name(Plain) == f"{__name__}.Plain"
     for kind in (array.array, bytearray, memoryview, Forwarding, type, type(os)):
-        assert protocol._instance_name(kind) is None, kind  # by copy, or rpyc's own way
+        assert boxing._instance_name(kind) is None, kind  # by copy, or rpyc's own way
 
 
 def test_float_arrays_keep_their_type_code(bridge):
