@@ -22,11 +22,14 @@ Nobody deadlocks and nothing runs off the main thread.
     bridge_core.start_server(executor=executor)
 """
 import collections
+import logging
 import queue
 import socket
 import threading
 
 __all__ = ["direct", "MainThreadExecutor", "ServingThread", "is_main_thread", "PUMP"]
+
+log = logging.getLogger("dcc_bridge.executors")
 
 
 def is_main_thread():
@@ -60,8 +63,11 @@ class _Job:
                 return
             self._claimed = True
         PUMP.discard(self)
-        if self._done is None:
-            self._fn()
+        if self._done is None:  # nobody waits for it: an error must not reach whichever loop ran it
+            try:
+                self._fn()
+            except Exception:
+                log.exception("bridge work on the %s thread failed", threading.current_thread().name)
             return
         try:
             self._value = self._fn()

@@ -220,6 +220,13 @@ def test_submit_hands_work_over_without_waiting_and_it_runs_once():
     assert ran == [threading.main_thread().name]
 
 
+def test_submitted_work_that_fails_is_logged_not_raised_into_the_loop_that_ran_it(caplog):
+    posted = []
+    executors.MainThreadExecutor(posted.append).submit(lambda: 1 / 0)
+    executors.PUMP.run_pending()  # a main thread waiting on its own call must not get the error
+    assert "ZeroDivisionError" in caplog.text and "bridge work on the MainThread thread failed" in caplog.text
+
+
 def test_submit_raises_what_the_host_raises():
     def closed_host(job):
         raise RuntimeError("the host is shutting down")
