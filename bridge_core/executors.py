@@ -148,7 +148,8 @@ class MainThreadExecutor:
 
     Called on that thread it runs the function inline. Elsewhere it posts a job to the host's event loop and,
     for the main thread, offers the same job to the main thread's bridge waits (see the module docstring),
-    then blocks the calling (dispatcher) thread until the job ran.
+    then blocks the calling thread until the job ran. ``submit(fn)`` hands a job over the same way without
+    waiting: what a connection uses for each request (the job sends its own reply).
     """
 
     inline = False
@@ -166,7 +167,7 @@ class MainThreadExecutor:
         return job.result()
 
     def submit(self, fn):
-        """Have ``fn()`` run on the thread later, without waiting for it (``fn`` handles its own errors);
+        """Have ``fn()`` run on the thread later, without waiting for it (an error it raises is logged);
         raises what the host's ``post`` raises (a host shutting down)."""
         self._hand_over(_Job(fn, waited=False))
 
