@@ -181,8 +181,17 @@ class BridgeConnection(Boxing, Connection):
         try:
             self._dispatch(data)  # releases the receive lock
         finally:
-            with self._recv_event:  # as rpyc's serve: threads waiting for the lock look again
-                self._recv_event.notify_all()
+            self._notify_readers()
+
+    def _notify_readers(self):
+        """As rpyc's ``serve``: threads waiting for the receive lock look again. (The condition's own
+        ``acquire``/``release``, not ``with``: no Python-level calls around the lock.)"""
+        event = self._recv_event
+        event.acquire()
+        try:
+            event.notify_all()
+        finally:
+            event.release()
 
     def _interrupt_reader(self):
         try:
@@ -274,7 +283,7 @@ class BridgeConnection(Boxing, Connection):
             self._leaders += 1
             if self._reader_polling:
                 self._interrupt_reader()  # it parks instead of waking for our reply, which this thread reads
-        seq = self._get_seq_id()
+        seq = next(self._seqcounter)  # rpyc's _get_seq_id, inline
         try:
             self._request_callbacks[seq] = waiter
             self._send(consts.MSG_REQUEST, seq, (handler, (consts.LABEL_TUPLE, tuple([self._box(a) for a in args]))))
@@ -306,14 +315,17 @@ class BridgeConnection(Boxing, Connection):
     def _lead(self, waiter, timeout):
         """Read one message for a waiting caller, or wait while another thread reads one (rpyc's ``serve``,
         without its per-call objects)."""
-        with self._recv_event:
+        event = self._recv_event
+        event.acquire()
+        try:
             if not self._recvlock.acquire(False):
-                self._recv_event.wait(timeout)  # the thread reading may deliver our reply
+                event.wait(timeout)  # the thread reading may deliver our reply
                 return
+        finally:
+            event.release()
         if waiter.ready:  # delivered while we took the lock
             self._recvlock.release()
-            with self._recv_event:
-                self._recv_event.notify_all()
+            self._notify_readers()
             return
         self._read_locked(timeout)
 
