@@ -51,13 +51,14 @@ def _all_plain(items):
     return True
 
 
-_instance_names = {}
+_instance_names = {}  # class -> its instances' rpyc name, or None (see _instance_name)
+_UNSEEN = object()
 
 
 def _instance_name(cls):
     """rpyc's name for instances of ``cls`` when it may be computed once per class, else None: instances of a
     plain non-builtin class that neither redefines attribute lookup nor is a proxy, class, module or bulk kind
-    (``array.array``)."""
+    (``array.array``). None, too, for what ``_box`` sends otherwise (method proxies, exception classes)."""
     try:
         return _instance_names[cls]
     except KeyError:
@@ -114,9 +115,11 @@ class Boxing:
                     return self._box(obj.value)
                 obj.boxed = consts.LABEL_VALUE, obj.value
             return obj.boxed
-        name_pack = _instance_names.get(kind)
-        if name_pack is not None:  # an instance of a plain class seen before (hou.ObjNode ...): by reference
-            id_pack = (name_pack, id(kind), id(obj))
+        name_pack = _instance_names.get(kind, _UNSEEN)
+        if name_pack is _UNSEEN:
+            name_pack = _instance_name(kind)
+        if name_pack is not None:  # an instance of a plain class (hou.ObjNode ...): by reference, rpyc's id_pack
+            id_pack = (name_pack, id(kind), id(obj))  # without its getattr probes (an exception each)
             self._local_objects.add(id_pack, obj)
             return consts.LABEL_REMOTE_REF, id_pack
         if kind is proxies.RemoteMethod:
@@ -132,11 +135,6 @@ class Boxing:
                     return bulk.LABEL_COPY, (found_kind, meta, bytes(obj))
         if remote_errors.is_shippable_class(obj):
             return remote_errors.LABEL_EXCEPTION_CLASS, remote_errors.describe(obj)
-        name_pack = _instance_name(kind)
-        if name_pack is not None:  # rpyc's get_id_pack, without its getattr probes (an exception each)
-            id_pack = (name_pack, id(kind), id(obj))
-            self._local_objects.add(id_pack, obj)
-            return consts.LABEL_REMOTE_REF, id_pack
         return super()._box(obj)
 
     def _unbox(self, package):

@@ -46,7 +46,7 @@ direct.inline = True  # the server may call it on the socket's reader thread, sk
 
 class _Job:
     """One piece of work for the main thread; runs exactly once, by whoever gets to it first. ``waited``: a
-    thread will call ``result()`` (else nobody waits, and ``fn`` handles its own errors)."""
+    thread will call ``result()`` (else nobody waits, and an error ``fn`` raises is logged)."""
 
     __slots__ = ("_fn", "_done", "_claimed", "_lock", "_value", "_error")
 

@@ -228,10 +228,8 @@ class BridgeConnection(Boxing, Connection):
             self._writer_jobs.put(None)
         with self._leader_cond:
             self._leader_cond.notify_all()
-        recv_event = getattr(self, "_recv_event", None)
-        if recv_event is not None:  # callers waiting for another thread's read
-            with recv_event:
-                recv_event.notify_all()
+        if getattr(self, "_recv_event", None) is not None:  # callers waiting for another thread's read
+            self._notify_readers()
         self._interrupt_reader()
 
     # ------------------------------------------------------------------------------------ requests out
@@ -373,18 +371,11 @@ class BridgeConnection(Boxing, Connection):
             return consts.MSG_EXCEPTION, seq, self._box_exc(typ, value, tb)
 
     def _reply_from_host(self, seq, handler, args):
-        reply = self._reply(seq, handler, args)
-        try:
-            self._send_reply(reply, from_host=True)
-        except Exception:
-            log.debug("could not send a reply to %s (connection closed)", self._peer_name)
+        self._send_reply_quietly(self._reply(seq, handler, args), from_host=True)
 
     def _refuse(self, seq, exc):
-        """The executor would not take a request (host shutting down ...): its caller gets the error."""
-        try:
-            self._send(consts.MSG_EXCEPTION, seq, self._box_exc(type(exc), exc, exc.__traceback__))
-        except Exception:
-            log.debug("could not send a reply to %s (connection closed)", self._peer_name)
+        """The executor would not take or run a request (host shutting down ...): its caller gets the error."""
+        self._send_reply_quietly((consts.MSG_EXCEPTION, seq, self._box_exc(type(exc), exc, exc.__traceback__)))
 
     def _dispatch_loop(self, jobs):
         executor = self._executor
@@ -395,12 +386,10 @@ class BridgeConnection(Boxing, Connection):
             seq, handler, args = job
             try:
                 reply = executor(lambda: self._reply(seq, handler, args))
-            except BaseException:  # the executor itself failed (host shutting down ...)
-                reply = consts.MSG_EXCEPTION, seq, self._box_exc(*sys.exc_info())
-            try:
-                self._send_reply(reply)
-            except Exception:
-                log.debug("could not send a reply to %s (connection closed)", self._peer_name)
+            except BaseException as exc:  # the executor itself failed
+                self._refuse(seq, exc)
+                continue
+            self._send_reply_quietly(reply)
 
     def _send_reply(self, reply, from_host=False):
         """Send a reply; one too large for the cap becomes a ``TransferTooLargeError`` for the caller."""
@@ -408,6 +397,13 @@ class BridgeConnection(Boxing, Connection):
             self._send(*reply, from_host=from_host)
         except TransferTooLargeError:
             self._send(consts.MSG_EXCEPTION, reply[1], self._box_exc(*sys.exc_info()), from_host=from_host)
+
+    def _send_reply_quietly(self, reply, from_host=False):
+        """``_send_reply`` from a thread that has nobody to tell when the connection is gone: logged."""
+        try:
+            self._send_reply(reply, from_host)
+        except Exception:
+            log.debug("could not send a reply to %s (connection closed)", self._peer_name)
 
     # ------------------------------------------------------------------------------------ framing
 
