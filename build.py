@@ -87,8 +87,9 @@ def ensure_venv(req_file, venv_dir=VENV):
 
 
 def version():
-    """``bridge_core.__version__``, read from the source (this script imports nothing of the project)."""
-    text = (ROOT / "bridge_core" / "__init__.py").read_text(encoding="utf-8")
+    """``bridge_core.__version__``, read from bridge_core/version.py as text (this script imports nothing of the
+    project)."""
+    text = (ROOT / "bridge_core" / "version.py").read_text(encoding="utf-8")
     return re.search(r'^__version__ = "([^"]+)"', text, re.MULTILINE).group(1)
 
 

@@ -8,15 +8,16 @@ A drop-in replacement for Houdini's ``hrpyc``: change the import, keep the code.
 
 Modules: ``server`` and ``client`` (the two ends), ``handshake``/``auth`` (authentication), ``discovery``
 (session files), ``executors`` (main-thread execution), ``protocol``/``transport``/``remote_errors`` (the rpyc
-layer), ``config`` (environment variables), ``errors`` (the exception tree), ``cli`` (``python -m bridge_core``).
+layer), ``wire`` (every number on the wire), ``_rpyc`` (every rpyc internal the bridge relies on), ``config``
+(environment variables), ``errors`` (the exception tree), ``version``, ``cli`` (``python -m bridge_core``).
+docs/core.md has the full table; docs/threading.md the threads and locks.
 """
-__version__ = "0.1.0"
-
-from .client import Bridge, connect, import_remote_module  # noqa: E402
-from .errors import *  # noqa: E402,F401,F403
-from .errors import __all__ as _error_names  # noqa: E402
-from .executors import MainThreadExecutor, direct  # noqa: E402
-from .server import BridgeServer, start_server  # noqa: E402
+from .client import Bridge, connect, import_remote_module
+from .errors import *  # noqa: F401,F403
+from .errors import __all__ as _error_names
+from .executors import MainThreadExecutor, direct
+from .server import BridgeServer, start_server
+from .version import __version__
 
 __all__ = ["__version__", "start_server", "import_remote_module", "connect", "Bridge", "BridgeServer",
            "MainThreadExecutor", "direct"] + list(_error_names)

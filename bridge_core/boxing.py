@@ -2,19 +2,8 @@
 
 Every value a message carries is a ``(label, value)`` box. Plain values (strings, numbers, None, and tuples of
 them) travel as themselves; objects travel as references that the other side turns into proxies; bytes-like
-values always travel by copy. This is rpyc's scheme with faster paths and labels of our own:
-
-| label | box value                              | meaning                                                  |
-|-------|----------------------------------------|----------------------------------------------------------|
-| 1     | the value                              | by value (rpyc's ``LABEL_VALUE``)                        |
-| 2     | a tuple of boxes                       | a tuple with non-plain items (``LABEL_TUPLE``)           |
-| 3     | an id_pack                             | the receiver's own object, coming back (``LOCAL_REF``)   |
-| 4     | ``(class name, class id, object id)``  | the sender's object: a proxy there (``REMOTE_REF``)      |
-| 16    | a class description                    | an exception class (``remote_errors``)                   |
-| 17    | ``(kind, meta, bytes)``                | a small bytes-like value (``bulk``)                      |
-| 18    | ``(index, kind, meta)``                | a big one, in the message's bulk frame ``index``         |
-| 19    | ``(None,)`` or ``(start, stop, step)`` | ``NotImplemented`` or a slice                            |
-| 20    | ``(result box, follow-up boxes)``      | a fused call's reply (``fusing``)                        |
+values always travel by copy. This is rpyc's scheme with faster paths and labels of our own; the labels and
+what each box holds are in ``wire``'s table (``LABEL_VALUE`` ... ``LABEL_FUSED``).
 
 ``Boxing`` is the connection's half that does it (a mixin of ``protocol.BridgeConnection``, which owns the
 registries it uses: ``_local_objects``, ``_proxy_cache`` and their hot views, ``_proxy_classes``, and the
@@ -27,10 +16,10 @@ import types
 
 from . import bulk, fusing, proxies, remote_errors
 from ._rpyc import consts, netref
+from .wire import LABEL_BULK, LABEL_COPY, LABEL_EXCEPTION_CLASS, LABEL_FUSED, LABEL_SPECIAL
 
-__all__ = ["Boxing", "Boxed", "LABEL_SPECIAL"]
+__all__ = ["Boxing", "Boxed"]
 
-LABEL_SPECIAL = 19  # NotImplemented and slices: values rpyc sends by value that marshal cannot encode
 _PLAIN = frozenset({str, int, float, bool, type(None)})  # boxed as themselves, no questions asked
 _PLAIN_OR_NESTED = _PLAIN | {bytes, tuple}
 
@@ -130,11 +119,11 @@ class Boxing:
                 found_kind, meta, size = found
                 if size >= bulk.THRESHOLD:
                     self._bulk_boxed += 1
-                    return bulk.LABEL_BULK, bulk.Pending(found_kind, meta, obj)
+                    return LABEL_BULK, bulk.Pending(found_kind, meta, obj)
                 if found_kind != "y":
-                    return bulk.LABEL_COPY, (found_kind, meta, bytes(obj))
+                    return LABEL_COPY, (found_kind, meta, bytes(obj))
         if remote_errors.is_shippable_class(obj):
-            return remote_errors.LABEL_EXCEPTION_CLASS, remote_errors.describe(obj)
+            return LABEL_EXCEPTION_CLASS, remote_errors.describe(obj)
         return super()._box(obj)
 
     def _unbox(self, package):
@@ -154,18 +143,18 @@ class Boxing:
             return proxy
         if label == consts.LABEL_LOCAL_REF:  # one of ours, back from the other side (a method call's target)
             return self._local_slots[value][0]
-        if label == bulk.LABEL_BULK:
+        if label == LABEL_BULK:
             index, kind, meta = value
             return bulk.rebuild(kind, meta, self._bulk_incoming[-1][index])
-        if label == bulk.LABEL_COPY:
+        if label == LABEL_COPY:
             return bulk.rebuild(*value)
-        if label == fusing.LABEL_FUSED:
+        if label == LABEL_FUSED:
             first, done = value
             return fusing.Fused(self._unbox(first), tuple(
                 (failed, self._unbox_exc(item) if failed else self._unbox(item)) for failed, item in done))
         if label == LABEL_SPECIAL:
             return NotImplemented if len(value) == 1 else slice(*value)
-        if label == remote_errors.LABEL_EXCEPTION_CLASS:
+        if label == LABEL_EXCEPTION_CLASS:
             return remote_errors.local_class(value)
         return super()._unbox(package)
 

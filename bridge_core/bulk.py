@@ -5,10 +5,10 @@ rpyc sends ``bytes`` inside its message encoding (copied several times on each s
 element. Here all four travel by value: below ``THRESHOLD`` inside the message, above it as a raw bulk frame
 after the message (``transport``), written from the original buffer and read straight into the result.
 
-| box label              | value                               | meaning                                   |
+| box label (``wire``)   | value                               | meaning                                   |
 |------------------------|-------------------------------------|-------------------------------------------|
-| ``LABEL_COPY`` (17)    | ``(kind, meta, bytes)``             | a small bytes-like value, copied inline   |
-| ``LABEL_BULK`` (18)    | ``(index, kind, meta)``             | the message's bulk frame number ``index`` |
+| ``LABEL_COPY``         | ``(kind, meta, bytes)``             | a small bytes-like value, copied inline   |
+| ``LABEL_BULK``         | ``(index, kind, meta)``             | the message's bulk frame number ``index`` |
 
 ``kind``: ``"y"`` bytes, ``"Y"`` bytearray, ``"m"`` memoryview (``meta`` = format and shape), ``"a"``
 array.array (``meta`` = typecode).
@@ -18,11 +18,9 @@ array.array (``meta`` = typecode).
 """
 import array
 
-__all__ = ["THRESHOLD", "LABEL_COPY", "LABEL_BULK", "KINDS", "Pending", "classify", "rebuild", "collect"]
+__all__ = ["THRESHOLD", "KINDS", "Pending", "classify", "rebuild", "collect"]
 
 THRESHOLD = 64 * 1024
-LABEL_COPY = 17
-LABEL_BULK = 18
 
 
 class Pending:

@@ -16,10 +16,11 @@ import signal
 import sys
 import traceback
 
-from . import __version__, config, discovery
+from . import config, discovery
 from .client import connect
 from .errors import BridgeError
 from .server import start_server
+from .version import __version__
 
 __all__ = ["main"]
 

@@ -29,10 +29,9 @@ Two differences remain, both at the edges: nothing from other clients can run on
 and its follow-ups (with plain proxies it could); and if the calling thread is interrupted (Ctrl+C) between
 the two instructions, the follow-up has run although the user's code never reached it.
 
-| wire                                  | value                                                          |
-|---------------------------------------|----------------------------------------------------------------|
-| request ``HANDLE_CALLATTR_CHAIN`` (65) | ``(proxy, name, args, kwargs, ((name, constants), ...))``      |
-| reply box ``LABEL_FUSED`` (20)        | ``(boxed result, ((failed, boxed value or exception), ...))``  |
+On the wire (``wire``): the request ``HANDLE_CALLATTR_CHAIN``, ``(proxy, name, args, kwargs, ((name,
+constants), ...))``; its reply, boxed ``LABEL_FUSED``, ``(boxed result, ((failed, boxed value or exception),
+...))``. This module imports only the standard library (the tests load it alone in each Python).
 
     origin = reader()                                  # in the proxy's __getattribute__, for "node"
     frame, site = caller_site("node", 1, origin)        # in RemoteMethod.__call__
@@ -43,11 +42,9 @@ import dis
 import sys
 import threading
 
-__all__ = ["HANDLE_CALLATTR_CHAIN", "LABEL_FUSED", "MAX_STEPS", "Constants", "Fused", "Site", "follow_ups",
+__all__ = ["MAX_STEPS", "Constants", "Fused", "Site", "follow_ups",
            "transparent", "reader", "caller_site", "deliver", "take", "pending"]
 
-HANDLE_CALLATTR_CHAIN = 65
-LABEL_FUSED = 20
 MAX_STEPS = 8
 
 _CALLS = frozenset({"CALL", "CALL_METHOD", "CALL_FUNCTION"})

@@ -4,26 +4,24 @@ The server speaks first. Nothing the client sends reaches rpyc (and so nothing r
 proved it knows the session token; a client that says anything else, or too slowly, is disconnected. A plain
 ``rpyc.classic.connect`` therefore gets a closed socket, never a Python prompt.
 
-Every handshake message is one frame:
-
-| bytes | field                                                      |
-|-------|------------------------------------------------------------|
-| 4     | magic ``b"DCCB"``                                          |
-| 4     | length of the body, unsigned big-endian, at most 8192      |
-| n     | body: a UTF-8 JSON object with a ``"msg"`` key             |
+Every handshake message is one frame (``wire``: ``HANDSHAKE_MAGIC``, ``HANDSHAKE_HEADER``,
+``HANDSHAKE_MAX_BODY``): ``b"DCCB"``, the body's length (4 bytes, big-endian, at most 8192), and the body, a
+UTF-8 JSON object with a ``"msg"`` key.
 
 The three messages, in order:
 
 | # | direction | ``msg``                  | other keys                                                   |
 |---|-----------|--------------------------|--------------------------------------------------------------|
-| 1 | S → C     | ``hello``                | ``protocol`` (int), ``bridge``, ``rpyc`` (versions), ``app``, ``nonce`` (hex, 32 bytes) |
+| 1 | S → C     | ``hello``                | ``protocol`` (``wire.VERSION``), ``bridge``, ``rpyc`` (versions), ``app``, ``nonce`` (hex, 32 bytes) |
 | 2 | C → S     | ``auth``                 | ``protocol``, ``bridge``, ``rpyc``, ``nonce`` (hex), ``proof`` = hex HMAC-SHA256(token, ``dcc-bridge/client|`` server nonce ``|`` client nonce) |
 | 3 | S → C     | ``welcome`` / ``reject`` | welcome: ``proof`` = HMAC(token, ``dcc-bridge/server|`` client nonce ``|`` server nonce); reject: ``reason`` (``token``, ``protocol``, ``malformed``) and ``detail`` |
 
-Both ends check the other's ``protocol`` and rpyc version before anything else, so a mismatch is reported
-with both versions named instead of rpyc's "invalid message type". The client checks the server's proof too,
-so it never serves callbacks to a server that does not know the token. After ``welcome`` the same socket
-carries rpyc's own framing.
+Both ends check the other's ``protocol`` (the bridge's own wire version, ``wire.VERSION``) before anything
+else, so a mismatch is reported with both versions named instead of a broken message later. rpyc's version
+is sent for the record only: the wire is the bridge's (``wire``), not rpyc's, so two ends with the same wire
+version talk whatever rpyc each carries. The client checks the server's proof too, so it never serves
+callbacks to a server that does not know the token. After ``welcome`` the same socket carries the bridge's
+message frames (``transport``).
 
     info = server_handshake(sock, token, app="houdini", timeout=5)      # in the server, per client
     hello = client_handshake(sock, token, "127.0.0.1:18811", timeout=5)  # in the client
@@ -38,13 +36,12 @@ from . import auth
 from ._rpyc import RPYC_VERSION
 from .errors import (AuthenticationError, BridgeError, ConnectTimeoutError, HandshakeError,
                      ProtocolMismatchError)
+from .version import __version__
+from .wire import HANDSHAKE_HEADER as _HEADER, HANDSHAKE_MAGIC as MAGIC, HANDSHAKE_MAX_BODY as MAX_BODY
+from .wire import VERSION as PROTOCOL_VERSION
 
-__all__ = ["PROTOCOL_VERSION", "server_handshake", "client_handshake", "Hello", "Rejected", "MAGIC"]
+__all__ = ["server_handshake", "client_handshake", "Hello", "Rejected"]
 
-PROTOCOL_VERSION = 1
-MAGIC = b"DCCB"
-MAX_BODY = 8192
-_HEADER = struct.Struct("!4sI")
 
 
 class Rejected(Exception):
@@ -61,22 +58,12 @@ class Hello:
     app: str = ""
 
 
-def _compatible_rpyc(mine, theirs):
-    return mine.split(".")[:2] == str(theirs).split(".")[:2]
-
-
-def _version_problem(peer_protocol, peer_bridge, peer_rpyc, from_bridge_version):
+def _version_problem(peer_protocol, peer_bridge):
     """A sentence naming both versions when the peer cannot talk to us, else None."""
-    from . import __version__
-
     if peer_protocol != PROTOCOL_VERSION:
         return (f"incompatible bridge protocol: this side is DCC Bridge {__version__} (protocol "
                 f"{PROTOCOL_VERSION}), the other is DCC Bridge {peer_bridge} (protocol {peer_protocol}). "
                 f"Install the same DCC Bridge version on both machines.")
-    if not _compatible_rpyc(RPYC_VERSION, peer_rpyc):
-        return (f"incompatible rpyc: this side runs rpyc {RPYC_VERSION} (DCC Bridge {__version__}), the other "
-                f"runs rpyc {peer_rpyc} (DCC Bridge {from_bridge_version}). Use the packages built by "
-                f"'build.py dist' on both sides; they carry their own rpyc.")
     return None
 
 
@@ -125,8 +112,6 @@ def _hex(body, key, size=None):
 
 
 def _mine(app=""):
-    from . import __version__
-
     return {"protocol": PROTOCOL_VERSION, "bridge": __version__, "rpyc": RPYC_VERSION, "app": app}
 
 
@@ -146,7 +131,7 @@ def server_handshake(sock, token, app="", timeout=5.0):
         if body["msg"] != "auth":
             raise ValueError(f"expected 'auth', got {body['msg']!r}")
         peer = Hello(body.get("protocol"), str(body.get("bridge")), str(body.get("rpyc")))
-        problem = _version_problem(peer.protocol, peer.bridge, peer.rpyc, peer.bridge)
+        problem = _version_problem(peer.protocol, peer.bridge)
         if problem:
             _write_frame(sock, {"msg": "reject", "reason": "protocol", "detail": problem}, deadline)
             raise Rejected(problem)
@@ -179,7 +164,7 @@ def client_handshake(sock, token, address, timeout=5.0, no_token_help=""):
             raise ValueError(f"expected 'hello', got {hello['msg']!r}")
         server = Hello(hello.get("protocol"), str(hello.get("bridge")), str(hello.get("rpyc")),
                        str(hello.get("app", "")))
-        problem = _version_problem(server.protocol, server.bridge, server.rpyc, server.bridge)
+        problem = _version_problem(server.protocol, server.bridge)
         if problem:
             raise ProtocolMismatchError(f"cannot talk to {address}: {problem}")
         if not token:

@@ -22,8 +22,8 @@
    usable; a connection that dies wakes every waiter with ``ConnectionLostError``; exceptions and exception
    classes travel as described in ``remote_errors``.
 
-Messages are marshal-encoded rpyc envelopes (message type, sequence number, boxed arguments); how values are
-boxed is ``boxing``'s job, the frames ``transport``'s.
+Messages are marshal-encoded rpyc envelopes (message type, sequence number, boxed arguments; every number in
+``wire``); how values are boxed is ``boxing``'s job, the frames ``transport``'s.
 
     conn = BridgeConnection(service, BridgeChannel(BridgeStream(sock)), {"bridge_executor": executor})
     conn.start_reader("dcc-bridge-reader")
@@ -38,12 +38,13 @@ import sys
 import threading
 import time
 
-from . import bulk, fusing, proxies
+from . import bulk, proxies
 from .boxing import Boxed, Boxing
 from ._rpyc import Connection, consts
 from .errors import BridgeTimeoutError, ConnectionLostError, TransferTooLargeError
 from .executors import PUMP, direct
 from .transport import drain, wait_readable
+from .wire import HANDLE_CALLATTR_CHAIN, HANDLE_DEL_MANY, LABEL_FUSED, MARSHAL_VERSION
 
 log = logging.getLogger("dcc_bridge.protocol")
 
@@ -51,9 +52,7 @@ __all__ = ["BridgeConnection", "INLINE_HANDLERS"]
 
 READER_GRACE = 0.02     # the reader stays parked this long after the last call (a callback waits at most this)
 LEADER_SLICE = 0.05     # the main thread, waiting behind another reader, re-checks main-thread work this often
-MARSHAL_VERSION = 4    # messages are marshal-encoded (C speed; format 4 is read alike by Python 3.4 to 3.13)
-HANDLE_DEL_BATCH = 64  # ours: release many proxies' references in one message (rpyc's go up to 20)
-INLINE_HANDLERS = frozenset({consts.HANDLE_PING, consts.HANDLE_DEL, HANDLE_DEL_BATCH, consts.HANDLE_CLOSE,
+INLINE_HANDLERS = frozenset({consts.HANDLE_PING, consts.HANDLE_DEL, HANDLE_DEL_MANY, consts.HANDLE_CLOSE,
                              consts.HANDLE_GETROOT})
 DEL_BATCH = 64         # release references once this many proxies died ...
 DEL_DELAY = 0.5        # ... or at the next call once the oldest waited this long (seconds)
@@ -95,7 +94,7 @@ class BridgeConnection(Boxing, Connection):
         self._proxy_cache, self._local_objects = proxies.ProxyCache(), proxies.LocalObjects()
         self._proxy_refs, self._local_slots = self._proxy_cache.refs, self._local_objects.slots  # hot reads
         self._proxy_classes = {}
-        self._dead_proxies = collections.deque()  # (id_pack, count) waiting for a HANDLE_DEL_BATCH
+        self._dead_proxies = collections.deque()  # (id_pack, count) waiting for a HANDLE_DEL_MANY
         self._oldest_dead = 0.0
         self._bulk_boxed = 0      # Pending buffers boxed and not yet written
         self._bulk_incoming = []  # a stack: the bulk buffers of each message being dispatched
@@ -258,7 +257,7 @@ class BridgeConnection(Boxing, Connection):
                 break
         if batch:
             try:
-                self._async_request(HANDLE_DEL_BATCH, (tuple(batch),))
+                self._async_request(HANDLE_DEL_MANY, (tuple(batch),))
             except Exception:  # the connection is closing: the server drops everything anyway
                 pass
 
@@ -481,8 +480,8 @@ class BridgeConnection(Boxing, Connection):
     @classmethod
     def _request_handlers(cls):
         handlers = super()._request_handlers()
-        handlers[HANDLE_DEL_BATCH] = cls._handle_del_batch
-        handlers[fusing.HANDLE_CALLATTR_CHAIN] = cls._handle_callattr_chain
+        handlers[HANDLE_DEL_MANY] = cls._handle_del_batch
+        handlers[HANDLE_CALLATTR_CHAIN] = cls._handle_callattr_chain
         return handlers
 
     def _handle_del_batch(self, released):
@@ -517,7 +516,7 @@ class BridgeConnection(Boxing, Connection):
                 break
             boxed = self._box(result)
             done.append((False, boxed))
-        return Boxed((fusing.LABEL_FUSED, (first, tuple(done))))
+        return Boxed((LABEL_FUSED, (first, tuple(done))))
 
     def _handle_inspect(self, id_pack):
         methods = super()._handle_inspect(id_pack)

@@ -26,6 +26,7 @@ import weakref
 
 from . import fusing
 from ._rpyc import consts, netref
+from .wire import HANDLE_CALLATTR_CHAIN
 
 __all__ = ["BridgeNetref", "RemoteMethod", "ProxyCache", "LocalObjects", "proxy_class", "builtin_proxy_class",
            "module_functions"]
@@ -53,7 +54,7 @@ class RemoteMethod:
         if not kwargs and self._origin is not None:
             frame, site = fusing.caller_site(self._name, len(args), self._origin)
             if frame is not None:  # the caller goes on with .method(constants) on the result: one request
-                reply = _syncreq(self._proxy, fusing.HANDLE_CALLATTR_CHAIN, self._name, args, (), site.wire)
+                reply = _syncreq(self._proxy, HANDLE_CALLATTR_CHAIN, self._name, args, (), site.wire)
                 return fusing.deliver(reply, frame, site)
         return _syncreq(self._proxy, consts.HANDLE_CALLATTR, self._name, args, tuple(kwargs.items()))
 

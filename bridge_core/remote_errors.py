@@ -6,13 +6,14 @@ the type of a raised exception) becomes a *local* class that mirrors the remote 
 same chain of bases down to the builtin it derives from, plus ``RemoteError``. One process-wide cache keeps
 one local class per remote class, so the class a user catches is the class that is raised.
 
-On the wire (brine values, inside rpyc's own boxing and exception messages):
+On the wire (marshal-encodable values, inside the bridge's boxes and exception messages; the numbers are
+``wire``'s):
 
 | what               | encoding                                                                       |
 |--------------------|--------------------------------------------------------------------------------|
 | class description  | ``(("hou", "OperationFailed"), ("hou", "Error"), ...), "Exception"``: the non-builtin classes of the MRO, most derived first, then the name of the builtin base |
-| class as a value   | rpyc box ``(LABEL_EXCEPTION_CLASS, description)``                              |
-| raised exception   | ``(MARKER, description, args, attrs, traceback_text, boxed_instance)``         |
+| class as a value   | box ``(LABEL_EXCEPTION_CLASS, description)``                                   |
+| raised exception   | ``(EXCEPTION_MARKER, description, args, attrs, traceback_text, boxed_instance)`` |
 
 ``boxed_instance`` is a reference to the remote exception object for non-builtin classes, so methods such as
 ``hou.Error.instanceMessage()`` still work on the client while it is connected.
@@ -30,11 +31,10 @@ import traceback
 from ._rpyc import brine
 from . import errors
 from .errors import RemoteError
+from .wire import EXCEPTION_MARKER as MARKER
 
-__all__ = ["LABEL_EXCEPTION_CLASS", "MARKER", "is_shippable_class", "describe", "local_class", "dump", "load"]
+__all__ = ["is_shippable_class", "describe", "local_class", "dump", "load"]
 
-LABEL_EXCEPTION_CLASS = 16  # rpyc's own labels are 1-4
-MARKER = "dcc-bridge-exception/1"
 _cache = {}
 # frames of the bridge itself and of rpyc are left out of the traceback shown to the other side
 _INTERNAL = (os.path.dirname(os.path.dirname(os.path.abspath(brine.__file__))) + os.sep,  # rpyc/

@@ -31,12 +31,13 @@ import weakref
 from dataclasses import dataclass
 from typing import List, Optional
 
-from . import auth, config, discovery, handshake
+from . import auth, config, discovery, handshake, wire
 from ._rpyc import RpycAuthenticationError, ThreadedServer
 from .errors import ConfigError, PortInUseError
 from .executors import SIGNAL_CHECK_INTERVAL, ServingThread, direct
 from .service import BridgeService
 from .transport import BridgeChannel, BridgeStream
+from .version import __version__
 
 log = logging.getLogger("dcc_bridge.server")
 # rpyc's server logs every accept at INFO; keep that for debugging only
@@ -149,12 +150,12 @@ class BridgeServer:
         self._local = self._listen_local() if settings.local_socket and hasattr(socket, "AF_UNIX") else None
         self.local_socket = self._local.port if self._local is not None else None  # its path, or None
         self.session = discovery.SessionInfo(app=app, host=self.host, port=self.port, token=token,
-                                             bridge=_version(), protocol=handshake.PROTOCOL_VERSION,
+                                             bridge=__version__, protocol=wire.VERSION,
                                              scene=self._scene_name(), local_socket=self.local_socket or "")
         self.session_file = discovery.write_session(self.session, self._runtime_dir)
         atexit.register(self.stop)
         _running.add(self)
-        log.info("DCC Bridge %s serving %s on %s:%d (token %s, session file %s)", _version(), app, self.host,
+        log.info("DCC Bridge %s serving %s on %s:%d (token %s, session file %s)", __version__, app, self.host,
                  self.port, auth.fingerprint(token), self.session_file)
 
     def _listen_local(self):
@@ -285,12 +286,6 @@ class BridgeServer:
     def __repr__(self):
         state = "running" if self.running else "stopped"
         return f"<BridgeServer {self.app} {self.host}:{self.port} {state}, {len(self.clients)} client(s)>"
-
-
-def _version():
-    from . import __version__
-
-    return __version__
 
 
 def _enable_console_logging():

@@ -7,13 +7,11 @@ again and again (quadratic copying for a 12 MB payload); its ``Channel`` zlib-co
 frames*: large buffers (point positions, UVs) travel raw right after the message that refers to them, so
 neither side copies them into or out of the message encoding.
 
-| bytes | field                                                                             |
-|-------|-----------------------------------------------------------------------------------|
-| 4     | payload length, unsigned big-endian                                               |
-| 1     | flags: 0 plain; 1 zlib-compressed (accepted, never sent); 2 bulk frames follow    |
-| n     | payload: one brine-encoded rpyc message (flag 2: a 4-byte bulk count first)       |
-| 1     | ``b"\\n"`` (rpyc's flusher)                                                       |
-| ...   | flag 2 only: for each bulk, an 8-byte big-endian length, then that many raw bytes |
+A frame (the numbers are ``wire``'s: ``FRAME_HEADER``, ``FLAG_*``, ``FLUSHER``, ``BULK_COUNT``,
+``BULK_LENGTH``): the payload's length (4 bytes, big-endian) and flags (1 byte: 0 plain; 1 zlib-compressed,
+accepted, never sent; 2 bulk frames follow), the payload (one message, marshal-encoded by ``protocol``; with
+flag 2, a 4-byte bulk count first), ``b"\\n"``; then, with flag 2, each bulk as an 8-byte big-endian length
+and that many raw bytes.
 
 A frame or bulk larger than the connection's cap (``DCC_BRIDGE_MAX_TRANSFER``) is refused: on send with
 ``TransferTooLargeError`` before anything is written (the connection stays usable); on receive by closing the
@@ -26,20 +24,18 @@ connection, since the peer broke the agreement.
 import errno
 import select
 import socket
-import struct
 import threading
 import zlib
 
 from ._rpyc import Channel, SocketStream
 from .errors import TransferTooLargeError
+from .wire import BULK_COUNT as _COUNT, BULK_LENGTH as _BULK_LENGTH, FLAG_BULK, FLAG_COMPRESSED, FLUSHER
+from .wire import FRAME_HEADER
 
-__all__ = ["BridgeStream", "BridgeChannel", "FLAG_BULK", "wait_readable", "drain"]
+__all__ = ["BridgeStream", "BridgeChannel", "wait_readable", "drain"]
 
 _RETRY = (errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR)
 _SMALL = 1 << 16
-_COUNT = struct.Struct("!I")
-_BULK_LENGTH = struct.Struct("!Q")
-FLAG_BULK = 2
 _WAITALL = getattr(socket, "MSG_WAITALL", 0)
 _fileno = socket.socket.fileno
 
@@ -177,27 +173,27 @@ class BridgeChannel(Channel):
         views = [memoryview(b).cast("B") for b in bulks]
         if views:
             data = _COUNT.pack(len(views)) + data
-        header = self.FRAME_HEADER.pack(len(data), FLAG_BULK if views else 0)
+        header = FRAME_HEADER.pack(len(data), FLAG_BULK if views else 0)
         if len(data) <= _SMALL:
-            self.stream.write(header + data + self.FLUSHER)
+            self.stream.write(header + data + FLUSHER)
         else:
             self.stream.write(header)
             self.stream.write(data)
-            self.stream.write(self.FLUSHER)
+            self.stream.write(FLUSHER)
         for view in views:
             self.stream.write(_BULK_LENGTH.pack(view.nbytes))
             self.stream.write(view)
 
     def recv(self):
         """Read one message; the bulk buffers that came with it wait in ``take_bulks()``."""
-        length, flags = self.FRAME_HEADER.unpack(self.stream.read(self.FRAME_HEADER.size))
+        length, flags = FRAME_HEADER.unpack(self.stream.read(FRAME_HEADER.size))
         self._refuse_over_cap(length)
         if length <= _SMALL:
-            data = self.stream.read(length + len(self.FLUSHER))[:-len(self.FLUSHER)]
+            data = self.stream.read(length + len(FLUSHER))[:-len(FLUSHER)]
         else:  # no slicing copy of a big payload
             data = self.stream.read(length)
-            self.stream.read(len(self.FLUSHER))
-        if flags & 1:
+            self.stream.read(len(FLUSHER))
+        if flags & FLAG_COMPRESSED:
             return zlib.decompress(data)
         if flags & FLAG_BULK:
             count, data = _COUNT.unpack(data[:_COUNT.size])[0], data[_COUNT.size:]

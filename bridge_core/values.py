@@ -6,7 +6,7 @@ its result out, in one message. What can be copied: ``None``, ``bool``, ``int``,
 and ``tuple``, ``list``, ``dict``, ``set``, ``frozenset`` of those, nested. Anything else (a ``hou.Node``, an
 open file) is refused with ``ShippingError`` naming where in the value it sits.
 
-| value           | encoding (a brine-dumpable tuple)          |
+| value           | encoding (a marshal-encodable tuple)       |
 |-----------------|--------------------------------------------|
 | scalar          | itself                                     |
 | bytes-like      | itself (the connection copies it by value) |
@@ -27,7 +27,7 @@ import array
 import marshal
 
 from .errors import ShippingError
-from .protocol import MARSHAL_VERSION
+from .wire import MARSHAL_VERSION
 
 __all__ = ["encode", "decode"]
 

@@ -10,7 +10,7 @@ import pytest
 import rpyc
 
 import bridge_core
-from bridge_core import auth, config, discovery, handshake
+from bridge_core import auth, config, discovery, handshake, wire
 
 
 def free_port():
@@ -65,7 +65,7 @@ def test_session_file_is_private_complete_and_removed_on_stop(runtime_dir):
         data = json.loads(path.read_text())
         assert data["app"] == "houdini" and data["port"] == server.port and data["pid"] == os.getpid()
         assert data["token"] == server.token and len(data["token"]) == 64
-        assert data["bridge"] == bridge_core.__version__ and data["protocol"] == handshake.PROTOCOL_VERSION
+        assert data["bridge"] == bridge_core.__version__ and data["protocol"] == wire.VERSION
         assert data["scene"] == "/shots/a010.hip" and data["started"].endswith("Z")
         assert data["machine"] == socket.gethostname() and data["host"] == "127.0.0.1"
     finally:
@@ -159,7 +159,7 @@ def test_client_reports_a_server_of_another_protocol_version():
         with pytest.raises(bridge_core.ProtocolMismatchError) as caught:
             bridge_core.connect(port=port, token="t" * 64)
         message = str(caught.value)
-        assert "protocol 99" in message and f"protocol {handshake.PROTOCOL_VERSION}" in message
+        assert "protocol 99" in message and f"protocol {wire.VERSION}" in message
         assert "9.9.9" in message and bridge_core.__version__ in message
         assert "invalid message type" not in message
     finally:
@@ -178,9 +178,9 @@ def test_server_rejects_a_client_of_another_protocol_version_naming_both(thread_
         answer = json.loads(sock.recv(length))
     finally:
         sock.close()
-    assert hello["protocol"] == handshake.PROTOCOL_VERSION
+    assert hello["protocol"] == wire.VERSION
     assert answer["msg"] == "reject" and answer["reason"] == "protocol"
-    assert "protocol 99" in answer["detail"] and f"protocol {handshake.PROTOCOL_VERSION}" in answer["detail"]
+    assert "protocol 99" in answer["detail"] and f"protocol {wire.VERSION}" in answer["detail"]
 
 
 def test_client_against_a_plain_rpyc_server_explains_itself():
@@ -259,3 +259,23 @@ def test_settings_read_every_variable_in_one_place(tmp_path):
     defaults = config.load({"HOME": str(tmp_path)})
     assert defaults.port == 18811 and defaults.host == "127.0.0.1" and defaults.autostart is None
     assert str(defaults.runtime_dir).startswith(str(tmp_path))
+
+
+def test_the_wire_version_decides_not_rpycs(thread_server):
+    """The handshake compares the bridge's own wire version (``wire.VERSION``): a peer that reports another
+    rpyc but the same wire version is welcomed (rpyc's version is sent for the record only)."""
+    sock = socket.create_connection(("127.0.0.1", thread_server.port), timeout=5)
+    try:
+        magic, length = struct.unpack("!4sI", sock.recv(8))
+        hello = json.loads(sock.recv(length))
+        client_nonce = os.urandom(32)
+        proof = auth.proof(thread_server.token, auth.CLIENT, bytes.fromhex(hello["nonce"]), client_nonce)
+        body = json.dumps({"msg": "auth", "protocol": wire.VERSION, "bridge": "9.9.9", "rpyc": "7.1.0",
+                           "nonce": client_nonce.hex(), "proof": proof.hex()}).encode()
+        sock.sendall(wire.HANDSHAKE_MAGIC + struct.pack("!I", len(body)) + body)
+        magic, length = struct.unpack("!4sI", sock.recv(8))
+        answer = json.loads(sock.recv(length))
+    finally:
+        sock.close()
+    assert hello["protocol"] == wire.VERSION == wire.VERSION
+    assert answer["msg"] == "welcome", answer

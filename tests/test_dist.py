@@ -106,7 +106,7 @@ else:
     raise SystemExit("this client should have no rpyc of its own")
 connection, hou = bridge_core.import_remote_module(port=int(sys.argv[1]))
 chains, send = [], connection.conn._send
-CALLS = {8: "call", bridge_core.fusing.HANDLE_CALLATTR_CHAIN: "fused"}  # 8: rpyc's CALLATTR
+CALLS = {bridge_core.wire.HANDLE_CALLATTR: "call", bridge_core.wire.HANDLE_CALLATTR_CHAIN: "fused"}
 def counting_send(msg, seq, args):  # method calls only (not the class descriptions a first proxy asks for)
     if args[0] in CALLS:
         chains.append(CALLS[args[0]])

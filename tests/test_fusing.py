@@ -33,16 +33,15 @@ import uuid
 import pytest
 
 import bridge_core
-from bridge_core import bulk, fusing, proxies
+from bridge_core import bulk, fusing, proxies, wire
 from bridge_core._rpyc import consts
-from bridge_core.protocol import HANDLE_DEL_BATCH
 from support import ROOT, interpreter, wait_until
 
 pytestmark = pytest.mark.timeout(60)
 
-CHAIN = fusing.HANDLE_CALLATTR_CHAIN  # a fused call: a call and its follow-ups
+CHAIN = wire.HANDLE_CALLATTR_CHAIN  # a fused call: a call and its follow-ups
 CALL = consts.HANDLE_CALLATTR         # one method call
-_HOUSEKEEPING = frozenset({consts.HANDLE_PING, consts.HANDLE_DEL, HANDLE_DEL_BATCH})
+_HOUSEKEEPING = frozenset({consts.HANDLE_PING, consts.HANDLE_DEL, wire.HANDLE_DEL_MANY})
 
 
 # ------------------------------------------------------------------------------------------------- fixtures
