@@ -24,7 +24,7 @@ import weakref
 from . import config, discovery, handshake, shipping, values
 from ._rpyc import ModuleNamespace
 from .errors import ConnectTimeoutError, ServerNotFoundError
-from .service import ClientService
+from .service import ClientService, connect as connect_service
 from .transport import BridgeChannel, BridgeStream
 
 log = logging.getLogger("dcc_bridge.client")
@@ -125,11 +125,11 @@ class Bridge:
     @property
     def timeout(self):
         """Seconds a remote call may take before ``BridgeTimeoutError``."""
-        return self._conn._config["sync_request_timeout"]
+        return self._conn.timeout
 
     @timeout.setter
     def timeout(self, seconds):
-        self._conn._config["sync_request_timeout"] = seconds
+        self._conn.timeout = seconds
 
     def call(self, func, *args, **kwargs):
         """Run ``func`` on the server in one round trip and return its result by value (see ``shipping``).
@@ -193,10 +193,12 @@ def connect(host=None, port=None, *, token=None, timeout=None, executor=None, co
                            f"no token given. For a server on another machine pass token=... or set "
                            f"DCC_BRIDGE_TOKEN to the token from its session file."))
         sock.settimeout(None)
-        conn = ClientService._connect(
+        conn = connect_service(
+            ClientService,
             BridgeChannel(BridgeStream(sock), settings.max_transfer),
             dict(sync_request_timeout=settings.timeout if timeout is None else timeout,
-                 bridge_executor=executor, bridge_peer=f"the {hello.app or 'bridge'} server at {address}"))
+                 bridge_executor=executor, bridge_peer=f"the {hello.app or 'bridge'} server at {address}",
+                 bridge_fused_calls=settings.fused_calls))
     except BaseException:
         sock.close()
         raise

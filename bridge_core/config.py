@@ -10,6 +10,7 @@
 | ``DCC_BRIDGE_TIMEOUT``    | seconds a remote call may take before it times out             | ``30``             |
 | ``DCC_BRIDGE_MAX_TRANSFER``| largest payload in bytes accepted in one message             | ``1073741824`` (1 GiB) |
 | ``DCC_BRIDGE_LOCAL_SOCKET``| ``1``/``0``: clients of this machine use a Unix socket (not Windows) | ``1`` (on)   |
+| ``DCC_BRIDGE_FUSED_CALLS``| ``1``/``0``: fused calls (``fusing``), ``1`` even on a Python whose bytecode was not tested | unset: on where tested (3.9-3.13) |
 
 Nothing else in the package reads ``os.environ``. Tests pass their own mapping so the developer's
 environment never leaks in:
@@ -46,6 +47,7 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT
     max_transfer: int = DEFAULT_MAX_TRANSFER
     local_socket: bool = True
+    fused_calls: Optional[bool] = None  # None: on where the bytecode was tested (fusing.enabled)
 
 
 def default_runtime_dir(environ=None, platform=None):
@@ -121,6 +123,7 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
     host, port, token = get("HOST"), get("PORT"), get("TOKEN")
     runtime, autostart = get("RUNTIME_DIR"), get("AUTOSTART")
     timeout, cap, local = get("TIMEOUT"), get("MAX_TRANSFER"), get("LOCAL_SOCKET")
+    fused = get("FUSED_CALLS")
     return Settings(
         host=host or DEFAULT_HOST,
         port=_port(PREFIX + "PORT", port) if port else DEFAULT_PORT,
@@ -130,4 +133,5 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
         timeout=_positive(PREFIX + "TIMEOUT", timeout, float) if timeout else DEFAULT_TIMEOUT,
         max_transfer=_positive(PREFIX + "MAX_TRANSFER", cap, int) if cap else DEFAULT_MAX_TRANSFER,
         local_socket=_flag(PREFIX + "LOCAL_SOCKET", local) if local else True,
+        fused_calls=_flag(PREFIX + "FUSED_CALLS", fused) if fused else None,
     )

@@ -92,29 +92,30 @@ class _Job:
 class _Pump:
     """The main thread's queue of bridge work, served while the main thread waits on a bridge reply.
 
-    A main thread waiting on a reply either polls the connection's socket itself (then the pump's wake-up
-    socket, ``interrupt_socket()``, interrupts that poll) or waits on the pump's condition.
+    A main thread waiting on a reply polls the connection's socket with the pump's wake-up socket
+    (``interrupt_socket()``) beside it, or waits at most ``protocol.LEADER_SLICE`` behind another thread's
+    read; either way it runs the offered jobs (``run_pending``) between waits.
     """
 
     def __init__(self):
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._jobs = collections.deque()
         self._wake_r = self._wake_w = None
+
     def interrupt_socket(self):
         """For the main thread only: a socket that becomes readable when work is offered (None elsewhere)."""
         if not is_main_thread():
             return None
         if self._wake_r is None:
-            with self._cond:
+            with self._lock:
                 if self._wake_r is None:
                     self._wake_r, self._wake_w = socket.socketpair()
                     self._wake_w.setblocking(False)
         return self._wake_r
 
     def offer(self, job):
-        with self._cond:
+        with self._lock:
             self._jobs.append(job)
-            self._cond.notify_all()
         if self._wake_w is not None:
             try:
                 self._wake_w.send(b"\0")
@@ -125,7 +126,7 @@ class _Pump:
         """On the main thread: run the work offered so far; returns how many jobs ran."""
         ran = 0
         while self._jobs:  # read without the lock: a job offered later also wakes the waiting thread
-            with self._cond:
+            with self._lock:
                 job = self._jobs.popleft() if self._jobs else None
             if job is None:
                 return ran
@@ -134,7 +135,7 @@ class _Pump:
         return ran
 
     def discard(self, job):
-        with self._cond:
+        with self._lock:
             try:
                 self._jobs.remove(job)
             except ValueError:

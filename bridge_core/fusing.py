@@ -29,6 +29,10 @@ Two differences remain, both at the edges: nothing from other clients can run on
 and its follow-ups (with plain proxies it could); and if the calling thread is interrupted (Ctrl+C) between
 the two instructions, the follow-up has run although the user's code never reached it.
 
+``DCC_BRIDGE_FUSED_CALLS=0`` turns fused calls off (each connection reads it when it is made: its proxies
+then make plain calls). On a Python not in ``TESTED_VERSIONS`` (3.14's opcodes are written for but have never
+run here) they are off unless that variable is ``1``.
+
 On the wire (``wire``): the request ``HANDLE_CALLATTR_CHAIN``, ``(proxy, name, args, kwargs, ((name,
 constants), ...))``; its reply, boxed ``LABEL_FUSED``, ``(boxed result, ((failed, boxed value or exception),
 ...))``. This module imports only the standard library (the tests load it alone in each Python).
@@ -42,10 +46,13 @@ import dis
 import sys
 import threading
 
-__all__ = ["MAX_STEPS", "Constants", "Fused", "Site", "follow_ups",
+__all__ = ["TESTED_VERSIONS", "TESTED", "enabled", "MAX_STEPS", "Constants", "Fused", "Site", "follow_ups",
            "transparent", "reader", "caller_site", "deliver", "take", "pending"]
 
 MAX_STEPS = 8
+# the Pythons whose bytecode tests/test_fusing.py checks; on any other, fused calls are off unless asked for
+TESTED_VERSIONS = ((3, 9), (3, 10), (3, 11), (3, 12), (3, 13))
+TESTED = sys.version_info[:2] in TESTED_VERSIONS
 
 _CALLS = frozenset({"CALL", "CALL_METHOD", "CALL_FUNCTION"})
 _ATTRIBUTE_LOADS = frozenset({"LOAD_METHOD", "LOAD_ATTR"})
@@ -57,6 +64,12 @@ _CONSTANT_TYPES = frozenset({str, int, float, bool, bytes, type(None)})
 _IGNORED = frozenset({"CACHE", "PRECALL", "NOP"})  # PRECALL (3.11) always precedes its CALL with the same count
 _CACHE_LIMIT = 4096
 _getframe = getattr(sys, "_getframe", None)
+
+
+def enabled(choice=None):
+    """Whether a connection fuses calls: ``choice`` (``DCC_BRIDGE_FUSED_CALLS``: True/False), or, when
+    unset (None), whether this Python's bytecode was tested."""
+    return TESTED if choice is None else bool(choice)
 
 
 class Constants:
@@ -243,8 +256,9 @@ def deliver(reply, frame, site):
     if type(reply) is not Fused:
         return reply
     frame_id, ident = id(frame), threading.get_ident()
-    entries = [entry for entry in pending.get(ident, ()) if entry[2] != frame_id][-_PENDING_LIMIT:]  # drop this
-    proxy = reply.result                                                                # frame's old ones
+    # this frame's old entries are dropped (a claim can only have been missed by an interrupt)
+    entries = [entry for entry in pending.get(ident, ()) if entry[2] != frame_id][-_PENDING_LIMIT:]
+    proxy = reply.result
     for (name, _args, where), (failed, value) in zip(site.steps, reply.steps):
         entries.append((proxy, name, frame_id, where, failed, value))
         proxy = value

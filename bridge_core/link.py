@@ -154,7 +154,7 @@ class RemoteModule:
         object.__setattr__(self, "_link", link)
         object.__setattr__(self, "_name", name)
 
-    _bridge_module = property(lambda self: self._name)  # Bridge.call ships it as "import <name>"
+    bridge_module_name = property(lambda self: self._name)  # Bridge.call ships it as "import <name>"
 
     def _module(self):
         return self._link.ensure().modules[self._name]

@@ -38,7 +38,7 @@ import sys
 import threading
 import time
 
-from . import bulk, proxies
+from . import bulk, fusing, proxies
 from .boxing import Boxed, Boxing
 from ._rpyc import Connection, consts
 from .errors import BridgeTimeoutError, ConnectionLostError, TransferTooLargeError
@@ -101,6 +101,7 @@ class BridgeConnection(Boxing, Connection):
         self._executor = self._config.get("bridge_executor") or direct
         self._submit = getattr(self._executor, "submit", None)
         self._peer_name = self._config.get("bridge_peer") or "the other side"
+        self.fused_calls = fusing.enabled(self._config.get("bridge_fused_calls"))  # read by this side's proxies
 
     # ------------------------------------------------------------------------------------ reading
 
@@ -197,6 +198,15 @@ class BridgeConnection(Boxing, Connection):
             self._wake_w.send(b"\0")
         except OSError:  # full (a wake-up is pending) or closed
             pass
+
+    @property
+    def timeout(self):
+        """Seconds a call may take before ``BridgeTimeoutError`` (None: no limit); settable."""
+        return self._config["sync_request_timeout"]
+
+    @timeout.setter
+    def timeout(self, seconds):
+        self._config["sync_request_timeout"] = seconds
 
     # ------------------------------------------------------------------------------------ closing
 

@@ -29,7 +29,7 @@ from ._rpyc import consts, netref
 from .wire import HANDLE_CALLATTR_CHAIN
 
 __all__ = ["BridgeNetref", "RemoteMethod", "ProxyCache", "LocalObjects", "proxy_class", "builtin_proxy_class",
-           "module_functions"]
+           "module_functions", "remote_module_name"]
 
 _syncreq = netref.syncreq
 _pending = fusing.pending
@@ -87,7 +87,7 @@ class BridgeNetref(netref.BaseNetref):
 
     __slots__ = ()
     _bridge_methods = frozenset()
-    _bridge_module = None
+    bridge_module_name = None  # a module proxy: the remote module's name (see remote_module_name)
 
     def __init__(self, conn, id_pack):  # rpyc's, without three trips through the proxy's __setattr__
         _set(self, "____conn__", conn)
@@ -108,8 +108,8 @@ class BridgeNetref(netref.BaseNetref):
                 ready = None
             if ready is not None:
                 return ready
-        if name in type(self)._bridge_methods:
-            return RemoteMethod(self, name, _reader())
+        if name in type(self)._bridge_methods:  # where it is read, for a fused call (unless they are off)
+            return RemoteMethod(self, name, _reader() if _get(self, "____conn__").fused_calls else None)
         return netref.BaseNetref.__getattribute__(self, name)
 
 
@@ -125,7 +125,7 @@ def _rebase(rpyc_class, methods):
     call the remote class's ``__init_subclass__`` through the proxy)."""
     namespace = {k: v for k, v in vars(rpyc_class).items() if k not in ("__dict__", "__weakref__", MODULE_MARKER)}
     namespace["_bridge_methods"] = _fast_names(methods)
-    namespace["_bridge_module"] = dict(methods).get(MODULE_MARKER)  # the module's name, for a module proxy
+    namespace["bridge_module_name"] = dict(methods).get(MODULE_MARKER)  # the module's name, for a module proxy
     return type(rpyc_class.__name__, (BridgeNetref,), namespace)
 
 
@@ -150,6 +150,15 @@ def builtin_proxy_class(name_pack):
     methods = [(name, None) for name, value in vars(local_type).items() if inspect.isroutine(value)]
     with _builtin_lock:
         return _builtin_classes.setdefault(name_pack, _rebase(base, methods))
+
+
+def remote_module_name(obj):
+    """The name of the remote module ``obj`` stands for, else None: a module proxy, or anything whose class
+    declares ``bridge_module_name`` (a string, or a property giving it: a link's stable module)."""
+    name = getattr(type(obj), "bridge_module_name", None)  # the class: a proxy is never asked for it
+    if isinstance(name, property):
+        name = name.fget(obj)
+    return name if isinstance(name, str) else None
 
 
 def module_functions(module):

@@ -35,7 +35,7 @@ from . import auth, config, discovery, handshake, wire
 from ._rpyc import RpycAuthenticationError, ThreadedServer
 from .errors import ConfigError, PortInUseError
 from .executors import SIGNAL_CHECK_INTERVAL, ServingThread, direct
-from .service import BridgeService
+from .service import BridgeService, connect as connect_service
 from .transport import BridgeChannel, BridgeStream
 from .version import __version__
 
@@ -93,7 +93,7 @@ class _Listener(ThreadedServer):
     def _authenticate(self, sock):
         peer = _peer(sock)
         try:
-            hello = handshake.server_handshake(sock, self._owner._token, self._owner.app, HANDSHAKE_TIMEOUT)
+            hello = handshake.server_handshake(sock, self._owner.token, self._owner.app, HANDSHAKE_TIMEOUT)
         except handshake.Rejected as exc:
             log.warning("refused a connection from %s: %s", peer, exc)
             raise RpycAuthenticationError(str(exc)) from None
@@ -105,10 +105,11 @@ class _Listener(ThreadedServer):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         peer = _peer(sock)
         owner = self._owner
-        conn = BridgeService._connect(
+        conn = connect_service(
+            BridgeService,
             BridgeChannel(BridgeStream(sock), owner.max_transfer),
             dict(self.protocol_config, bridge_executor=owner.executor, bridge_peer=f"client {peer}",
-                 endpoints=(sock.getsockname(), sock.getpeername())))
+                 bridge_fused_calls=owner.fused_calls, endpoints=(sock.getsockname(), sock.getpeername())))
         info = ClientInfo(peer, hello.bridge, datetime.datetime.now())
         owner._connected(conn, info)
         log.info("client %s connected", peer)
@@ -127,6 +128,7 @@ class BridgeServer:
         self.executor = executor or direct
         self.timeout = timeout
         self.max_transfer = settings.max_transfer
+        self.fused_calls = settings.fused_calls  # for the proxies of the clients' objects (callbacks)
         self._token = token
         self._runtime_dir = settings.runtime_dir
         self._scene = scene

@@ -6,24 +6,23 @@
 * ``ClientService`` (the connecting end): exposes nothing at its root; objects the client passes (callbacks)
   are fully usable by the server, which proved it knows the token.
 
-Both use ``BridgeConnection`` as their protocol.
+``connect`` makes a service's ``BridgeConnection`` over a channel (what rpyc's one-line ``Service._connect``
+did, owned here: see ``_rpyc``), with the service's own configuration added.
 
-    conn = BridgeService._connect(channel, config)
+    conn = connect(BridgeService, channel, {"sync_request_timeout": 30})
 """
 from . import shipping
 from ._rpyc import Service, SlaveService
 from .protocol import BridgeConnection
 
-__all__ = ["BridgeService", "ClientService"]
-
-_PASSED_OBJECTS_USABLE = dict(allow_all_attrs=True, allow_getattr=True, allow_setattr=True, allow_delattr=True)
+__all__ = ["BridgeService", "ClientService", "connect"]
 
 
 class BridgeService(SlaveService):
     """Classic full-access service, served only after the handshake, plus ``Bridge.call``'s entry point."""
 
     __slots__ = ()
-    _protocol = BridgeConnection
+    CONFIG = {}
 
     def bridge_call(self, source, name, imports, constants, args, kwargs):
         """Run a shipped function (``shipping``); its arguments and result are copied by value."""
@@ -34,7 +33,13 @@ class ClientService(Service):
     """The client's side: nothing at the root, but callbacks passed to the server work."""
 
     __slots__ = ()
-    _protocol = BridgeConnection
+    CONFIG = dict(allow_all_attrs=True, allow_getattr=True, allow_setattr=True, allow_delattr=True)
 
-    def on_connect(self, conn):
-        conn._config.update(_PASSED_OBJECTS_USABLE)
+
+def connect(service, channel, config):
+    """A ``BridgeConnection`` serving a new ``service()`` over ``channel``; ``config`` over ``service.CONFIG``.
+    The service's ``on_connect`` runs last (the classic service sets its access rules there), as in rpyc."""
+    root = service()
+    conn = BridgeConnection(root, channel, dict(service.CONFIG, **config))
+    root.on_connect(conn)
+    return conn

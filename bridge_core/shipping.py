@@ -32,7 +32,7 @@ import threading
 import types
 import weakref
 
-from . import values
+from . import proxies, values
 from .errors import ShippingError
 
 __all__ = ["Shipment", "prepare", "run_shipment", "remember_interactive_sources"]
@@ -134,12 +134,7 @@ def _global_names(code):
 def _module_name(value):
     if issubclass(type(value), types.ModuleType):  # type(), so a proxy is not asked for its remote class
         return value.__name__
-    remote = getattr(type(value), "_bridge_module", None)
-    if isinstance(remote, str):  # a proxy of a remote module
-        return remote
-    if isinstance(remote, property):  # a link.RemoteModule (the stable hou)
-        return remote.fget(value)
-    return None
+    return proxies.remote_module_name(value)  # a proxy of a remote module, or a link's stable module
 
 
 def _check_plain_function(func, what):

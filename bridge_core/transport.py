@@ -5,7 +5,9 @@ again and again (quadratic copying for a 12 MB payload); its ``Channel`` zlib-co
 3,000 bytes. Both cost far more than the network on loopback or a studio LAN, where geometry payloads
 (float32 arrays) hardly compress. These classes keep rpyc's frame format, replace the I/O, and add *bulk
 frames*: large buffers (point positions, UVs) travel raw right after the message that refers to them, so
-neither side copies them into or out of the message encoding.
+neither side copies them into or out of the message encoding. The channel is the bridge's own (it has the few
+methods rpyc's connection calls: ``recv``, ``poll``, ``close``, ``closed``, ``fileno``); the stream is a
+subclass of rpyc's (``_rpyc.SEAM``).
 
 A frame (the numbers are ``wire``'s: ``FRAME_HEADER``, ``FLAG_*``, ``FLUSHER``, ``BULK_COUNT``,
 ``BULK_LENGTH``): the payload's length (4 bytes, big-endian) and flags (1 byte: 0 plain; 1 zlib-compressed,
@@ -27,7 +29,7 @@ import socket
 import threading
 import zlib
 
-from ._rpyc import Channel, SocketStream
+from ._rpyc import SocketStream
 from .errors import TransferTooLargeError
 from .wire import BULK_COUNT as _COUNT, BULK_LENGTH as _BULK_LENGTH, FLAG_BULK, FLAG_COMPRESSED, FLUSHER
 from .wire import FRAME_HEADER
@@ -148,15 +150,29 @@ class BridgeStream(SocketStream):
             self._fail(exc)
 
 
-class BridgeChannel(Channel):
+class BridgeChannel:
     """rpyc's frames without compression on send, with a size cap, and with raw bulk frames."""
 
-    __slots__ = ("max_frame", "_bulks")
+    __slots__ = ("stream", "max_frame", "_bulks")
 
     def __init__(self, stream, max_frame=1 << 30):
-        super().__init__(stream, compress=False)
+        self.stream = stream
         self.max_frame = max_frame
         self._bulks = []
+
+    def close(self):
+        self.stream.close()
+
+    @property
+    def closed(self):
+        return self.stream.closed
+
+    def fileno(self):
+        return self.stream.fileno()
+
+    def poll(self, timeout):
+        """True when a message can be read within ``timeout`` (see ``BridgeStream.poll``)."""
+        return self.stream.poll(timeout)
 
     def check_size(self, size, what):
         """Raise ``TransferTooLargeError`` when ``size`` is over the cap (the connection's send path calls it)."""

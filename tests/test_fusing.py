@@ -266,6 +266,42 @@ def test_one_request_for_a_fused_call_and_one_per_call_unfused(bridge, sent, geo
     assert value == 0.0
 
 
+@pytest.mark.parametrize("variable, tested, fused", [
+    ("0", True, False),    # DCC_BRIDGE_FUSED_CALLS=0: off
+    (None, False, False),  # unset, on a Python whose bytecode was not tested: off by itself
+    ("1", False, True),    # asked for on such a Python: on
+    (None, True, True),    # unset, on a tested Python: on
+])
+def test_the_switch_and_untested_pythons(thread_server, monkeypatch, variable, tested, fused):
+    """``DCC_BRIDGE_FUSED_CALLS`` (read when a connection is made) and ``fusing.TESTED`` decide whether a
+    connection fuses; unfused, the same line gives the same result with one request per call."""
+    monkeypatch.setattr(fusing, "TESTED", tested)
+    if variable is not None:
+        monkeypatch.setenv("DCC_BRIDGE_FUSED_CALLS", variable)
+    with bridge_core.connect(port=thread_server.port) as connected:
+        hou = connected.hou
+        node = hou.node("/obj").createNode("geo", f"switch_{uuid.uuid4().hex[:8]}")
+        try:
+            where = node.path()
+            sent = SentRequests(connected.conn, monkeypatch)
+            path = hou.node(where).path()
+            value = hou.node(where).parm("tx").eval()
+            assert (path, value) == (where, 0.0)
+            assert connected.conn.fused_calls is fused
+            assert sent.calls() == ([CHAIN, CHAIN] if fused else [CALL] * 5)
+        finally:
+            node.destroy()
+
+
+def test_the_switch_takes_only_on_and_off():
+    from bridge_core import config
+
+    assert config.load({"DCC_BRIDGE_FUSED_CALLS": "off"}).fused_calls is False
+    assert config.load({}).fused_calls is None
+    with pytest.raises(bridge_core.ConfigError, match="DCC_BRIDGE_FUSED_CALLS"):
+        config.load({"DCC_BRIDGE_FUSED_CALLS": "sometimes"})
+
+
 def test_the_stable_module_of_a_link_fuses_too(bridge, any_server, geo, monkeypatch):
     """``hou`` in Maya's Script Editor is a link's stable module (it forwards each attribute read to the live
     connection): a method read through it counts as read by the user's line, which is fused."""
@@ -662,8 +698,9 @@ def analyse_in(python):
     return json.loads(done.stdout)
 
 
-@pytest.mark.parametrize("version", ["running", "3.9", "3.10", "3.11", "3.12", "3.13"])
+@pytest.mark.parametrize("version", ["running"] + ["%d.%d" % v for v in fusing.TESTED_VERSIONS])
 def test_follow_ups_found_in_each_pythons_bytecode(version):
+    """Run on every tested Python this machine has (pyenv's or on PATH); fusing is off by itself on others."""
     python = sys.executable if version == "running" else interpreter(version)  # "running": never skipped
     if python is None:
         pytest.skip(f"no Python {version} on this machine")

@@ -27,7 +27,7 @@ def sessions():
 
 
 def connect(session):
-    """Connect to ``session`` and bind ``hou.session.cmds`` / ``hou.session.maya_bridge``."""
+    """Connect to ``session`` and bind ``hou.session.cmds`` / ``hou.session.maya_link``."""
     bridge = link().connect_session(session)
     hou.session.cmds = link().module("maya.cmds")
     hou.session.maya_link = link()
