@@ -116,7 +116,7 @@ SEAM = (
      "proxies.LocalObjects: add, decref, [], clear, as rpyc's code uses them"),
     (_C + "_proxy_cache", "replaced", "WeakValueDict",
      "proxies.ProxyCache: get, [], []=, in, clear, as rpyc's code uses them"),
-    ("core.protocol.DEFAULT_CONFIG.sync_request_timeout", "config", "float", "a call's timeout (Bridge.timeout)"),
+    ("core.protocol.DEFAULT_CONFIG.sync_request_timeout", "config", "int", "a call's timeout (Bridge.timeout)"),
     ("core.protocol.DEFAULT_CONFIG.allow_all_attrs", "config", "bool", "the classic service's access rules"),
     ("core.protocol.DEFAULT_CONFIG.allow_getattr", "config", "bool", "the classic service's access rules"),
     ("core.protocol.DEFAULT_CONFIG.allow_setattr", "config", "bool", "the client lets the server use callbacks"),
