@@ -77,7 +77,7 @@ def make_handlers(tools, shelves):
     def shown():
         return dict(_houdini_sim.shown(), shelves=shelves, tools=sorted(tools))
 
-    return dict(standard_handlers("<python shell>", _houdini_sim.queue_answer, shown), click=click)
+    return dict(standard_handlers("<python shell>", _houdini_sim, shown), click=click)
 
 
 def main():

@@ -14,6 +14,8 @@ Session:
 
 The user:
     queue_answer(value)           the answer to the next dialog (forms: see hou/_ui.py); pending_answers()
+    modal_dialogs(on=True)        dialogs with no answer queued hold the main thread until one is queued
+    waiting_dialog()              the modal dialog waiting for an answer, or None (any thread)
     clear_answers()               forget answers not used yet
     interrupt()                   press Esc on the running InterruptableOperation (its next update raises)
 
@@ -32,7 +34,7 @@ from hou import _app, _hipfile, _scene, _ui
 from hou._state import GUI, HYTHON, MODES, SESSION, STARTING
 
 __all__ = ["mode", "set_hython", "set_graphical", "enable_ui", "reset", "set_version", "version",
-           "queue_answer", "pending_answers", "clear_answers", "interrupt", "messages", "dialogs",
+           "queue_answer", "modal_dialogs", "waiting_dialog", "pending_answers", "clear_answers", "interrupt", "messages", "dialogs",
            "status_messages", "records", "off_main_calls", "off_main_call_count", "reset_off_main_calls",
            "shown"]
 
@@ -76,6 +78,7 @@ def reset(mode=HYTHON):
         for name in [n for n in vars(_app.session) if not n.startswith("__")]:
             delattr(_app.session, name)  # hou.session: the new scene's module is empty
         SESSION.clear_records()
+        SESSION.modal = False
     _set_mode(mode)
 
 
@@ -93,8 +96,20 @@ def version():
 # --------------------------------------------------------------------------------------------- the user
 
 def queue_answer(value):
-    with SESSION.lock:
+    """Any thread: the answer to the next dialog (a modal dialog waiting for one takes it at once)."""
+    with SESSION.answer_ready:
         SESSION.answers.append(value)
+        SESSION.answer_ready.notify_all()
+
+
+def modal_dialogs(on=True):
+    """Dialogs with no answer queued wait for one (modal, holding the main thread) instead of taking Enter."""
+    SESSION.modal = bool(on)
+
+
+def waiting_dialog():
+    """Any thread: the modal dialog waiting for the user's answer ({"dialog": name}), or None."""
+    return SESSION.waiting
 
 
 def pending_answers():

@@ -34,9 +34,12 @@ def _gui_ready():
 
         menu.build()
         houdini_link.bind_hou()
-        _autostart()
     except Exception:
         log.exception("DCC Bridge could not build its menu; Maya continues without it")
+    try:
+        _autostart()
+    except Exception:
+        log.exception("DCC Bridge could not run its autostart step; Maya continues without it")
 
 
 def _explain_batch_autostart():
@@ -50,9 +53,16 @@ def _explain_batch_autostart():
 
 
 def _autostart():
-    from . import menu, prefs, server
+    """Start the server if asked; a failure (a busy port ...) is told as the menu item tells it, as Houdini's
+    autostart tells it through its shelf: one line saying what happened, never a traceback."""
+    from bridge_core import BridgeError
+
+    from . import feedback, menu, prefs, server
 
     enabled, source = prefs.autostart()
     if enabled and server.SERVER.current() is None:
         log.info("DCC Bridge: starting the Maya server (autostart from %s)", source)
-        menu.start_server()
+        try:
+            menu.start_server()
+        except (BridgeError, OSError) as exc:
+            feedback.failure("start the Maya server", exc)

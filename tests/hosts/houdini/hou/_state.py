@@ -24,6 +24,9 @@ OFF_MAIN_KEEP = 10000
 class Session:
     def __init__(self):
         self.lock = threading.RLock()  # HOM's global lock: one hou call at a time, as in Houdini
+        self.answer_ready = threading.Condition(self.lock)  # notified when the simulated user queues an answer
+        self.modal = False  # dialogs wait for an answer (True) or take Enter when none is queued (False)
+        self.waiting = None  # the modal dialog waiting for an answer: {"dialog": "hou.ui.displayMessage"}
         self.mode = HYTHON
         self.version = DEFAULT_VERSION
         self.clear_records()

@@ -5,8 +5,10 @@ Where ``hou.ui`` works: only in a graphical Houdini whose UI is up. In hython ev
 graphical Houdini still starting (``pythonrc.py`` time) they raise ``hou.NotAvailable`` with "The UI is not
 created yet", as Houdini does. Off the main thread they raise ``_rules.UIThreadError`` (Houdini crashes).
 
-Dialogs never block: each is recorded (``SESSION.records``) and answered by the simulated user's next queued
-answer (``_houdini_sim.queue_answer``), or, with none queued, as if the user pressed Enter (the default choice).
+Dialogs are recorded (``SESSION.records``) and answered by the simulated user's next queued answer
+(``_houdini_sim.queue_answer``), or, with none queued, as if the user pressed Enter (the default choice). With
+``_houdini_sim.modal_dialogs(True)`` a dialog with no answer queued is modal, as Houdini's are: it holds the
+main thread (no deferred work runs) until an answer is queued from another thread, for up to ``MODAL_WAIT`` s.
 Answers: a button index or label (``displayMessage``, ``displayCustomConfirmation``, ``readInput``'s button),
 ``True``/``False`` (``displayConfirmation``), a list of indices or labels (``selectFromList``),
 ``[button, text]`` or just the text (``readInput``); ``None`` closes the dialog (Escape).
@@ -36,8 +38,19 @@ def _require_ui(call):
         raise NotAvailable("The UI is not created yet")
 
 
-def _take_answer():
-    with SESSION.lock:
+MODAL_WAIT = 60.0
+
+
+def _take_answer(call):
+    with SESSION.answer_ready:  # its lock is the HOM lock; waiting releases it, as a modal dialog's own loop does
+        if not SESSION.answers and SESSION.modal:
+            SESSION.waiting = {"dialog": f"hou.ui.{call}"}
+            try:
+                if not SESSION.answer_ready.wait_for(lambda: SESSION.answers, MODAL_WAIT):
+                    raise AssertionError(f"simulated user: the modal hou.ui.{call}() waited {MODAL_WAIT:g} s for an "
+                                         "answer that never came")
+            finally:
+                SESSION.waiting = None
         return SESSION.answers.popleft() if SESSION.answers else _NO_ANSWER
 
 
@@ -74,7 +87,7 @@ class ui:
                        help=None, title=None, details=None, details_label=None, details_expanded=False,
                        suppress=confirmType.NoConfirmType):
         _require_ui("displayMessage")
-        choice = _button(_take_answer(), buttons, default_choice, close_choice, "displayMessage")
+        choice = _button(_take_answer("displayMessage"), buttons, default_choice, close_choice, "displayMessage")
         return _record("displayMessage", choice, text=text, buttons=tuple(buttons), severity=_severity(severity),
                        title=title, help=help, details=details, button=buttons[choice] if choice >= 0 else None)
 
@@ -83,7 +96,8 @@ class ui:
                                   close_choice=-1, help=None, title=None, details=None, details_label=None,
                                   details_expanded=False, suppress=confirmType.NoConfirmType):
         _require_ui("displayCustomConfirmation")
-        choice = _button(_take_answer(), buttons, default_choice, close_choice, "displayCustomConfirmation")
+        choice = _button(_take_answer("displayCustomConfirmation"), buttons, default_choice, close_choice,
+                         "displayCustomConfirmation")
         return _record("displayCustomConfirmation", choice, text=text, buttons=tuple(buttons),
                        severity=_severity(severity), title=title, help=help, details=details)
 
@@ -91,7 +105,7 @@ class ui:
     def displayConfirmation(text, severity=severityType.Message, help=None, title=None, details=None,
                             details_label=None, details_expanded=False, suppress=confirmType.NoConfirmType):
         _require_ui("displayConfirmation")
-        answer = _take_answer()
+        answer = _take_answer("displayConfirmation")
         if answer is _NO_ANSWER:
             answer = True
         elif answer is None or answer == "Cancel":
@@ -108,7 +122,7 @@ class ui:
     def readInput(text, buttons=("OK",), severity_type=severityType.Message, default_choice=0, close_choice=-1,
                   help=None, title=None, initial_contents=None):
         _require_ui("readInput")
-        answer = _take_answer()
+        answer = _take_answer("readInput")
         typed = initial_contents or ""
         if isinstance(answer, str) and answer not in buttons:
             answer, typed = _NO_ANSWER, answer
@@ -126,7 +140,7 @@ class ui:
                        sort=False, condense_paths=False):
         _require_ui("selectFromList")
         choices = list(choices)
-        answer = _take_answer()
+        answer = _take_answer("selectFromList")
         if answer is _NO_ANSWER:
             picked = tuple(default_choices)
         elif answer is None:

@@ -1,0 +1,125 @@
+"""The stand-ins as strict as the real hosts where they differ from a lenient model, and the glue under them
+(issue 15): Maya's start-up order, userSetup.py failures, mayapy without user preferences, a stalled event loop
+and modal dialogs, Houdini's Python Shell thread, hython without ``hou.ui``, ``hou.session`` rebuilt with the
+scene, ``hdefereval`` from the main thread, and autostart in hython.
+
+Each rule's source is cited beside it in ``tests/hosts`` and listed in ``tests/hosts/README.md``.
+"""
+import os
+import shutil
+import socket
+import textwrap
+import threading
+
+import pytest
+
+import bridge_core
+from control import ControlClient
+from sessions import MAYA_MODULE, houdini_session, maya_session
+from support import wait_until
+
+LOG_LINE = "import os, json\nopen(os.environ['SIM_LOG'], 'a').write(json.dumps({record}) + '\\n')\n"
+
+
+def _write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def _logged(path):
+    import json
+
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def _module(folder, name, user_setup):
+    _write(folder / f"{name}.mod", f"+ {name} 1.0 ./{name}\n")
+    _write(folder / name / "scripts" / "userSetup.py", user_setup)
+
+
+# ------------------------------------------------------------------------------------------ Maya start-up
+
+
+def test_maya_runs_user_setup_before_its_ui_exists(runtime_dir, tmp_path):
+    """A userSetup.py that builds a menu directly fails (the UI does not exist yet); one that defers it works.
+    The old stand-in built MayaWindow before running userSetup.py, so the direct one passed."""
+    modules, log = tmp_path / "modules", tmp_path / "log.jsonl"
+    _module(modules, "direct", LOG_LINE.format(record='{"module": "direct", "started": True}') + """
+from maya import cmds
+cmds.menu("directMenu", parent="MayaWindow", label="Direct")
+""" + LOG_LINE.format(record='{"module": "direct", "built": True}'))
+    _module(modules, "later", LOG_LINE.format(record='{"module": "later", "started": True}'))
+    with maya_session(runtime_dir, modules=f"{MAYA_MODULE}{os.pathsep}{modules}", app_dir=tmp_path / "app",
+                      env={"SIM_LOG": log}) as maya:  # ours first on sys.path, then direct, then later
+        labels = [m["label"] for m in maya.shown()["menus"]]
+        assert "Direct" not in labels and "Houdini Bridge" in labels
+        maya.exec("from maya import cmds\ncmds.menu('afterStart', parent='MayaWindow', label='After')")
+    assert "Failed to execute userSetup.py" in maya.errors and "does not exist yet" in maya.errors
+    # Maya's loop stops at the failing userSetup.py: the later module's never runs (maya.app.startup.basic)
+    assert _logged(log) == [{"module": "direct", "started": True}]
+
+
+def test_our_user_setup_never_stops_the_ones_after_it(runtime_dir, tmp_path):
+    """A broken install of our module (its package missing) says so in one line; the module after it on
+    sys.path still starts. Our old userSetup.py imported outside any try: it raised and stopped the rest."""
+    modules, log = tmp_path / "modules", tmp_path / "log.jsonl"
+    shutil.copytree(MAYA_MODULE, modules)
+    shutil.rmtree(modules / "dcc_bridge" / "scripts" / "dcc_bridge_maya")
+    _module(modules, "zz_studio", LOG_LINE.format(record='{"module": "zz_studio"}'))
+    with maya_session(runtime_dir, modules=modules, app_dir=tmp_path / "app", env={"SIM_LOG": log}) as maya:
+        pass
+    assert _logged(log) == [{"module": "zz_studio"}]
+    assert "DCC Bridge: not started (ModuleNotFoundError" in maya.errors
+    assert "Failed to execute userSetup.py" not in maya.errors
+
+
+def test_mayapy_reads_no_user_preferences(runtime_dir, tmp_path):
+    """Option variables saved by a graphical Maya are there in the next graphical one, not in mayapy
+    (maya.standalone.initialize() does not source userPrefs.mel); the old stand-in loaded them in batch too."""
+    app_dir = tmp_path / "app"
+    query = "__import__('maya.cmds').cmds.optionVar(exists='dccBridgeAutostartServer')"
+    with maya_session(runtime_dir, app_dir=app_dir) as first:
+        first.menu("Houdini Bridge", "Toggle Server Autostart")
+    with maya_session(runtime_dir, app_dir=app_dir, batch=True) as batch:
+        assert batch.eval(query) is False
+    with maya_session(runtime_dir, app_dir=app_dir) as second:
+        assert second.eval(query) is True
+
+
+def _busy_ports(first, count=10):
+    """Listen on ``first`` .. ``first + count - 1`` (a port something else holds already is busy anyway)."""
+    held = []
+    for port in range(first, first + count):
+        sock = socket.socket()
+        try:
+            sock.bind(("127.0.0.1", port))
+            sock.listen()
+            held.append(sock)
+        except OSError:
+            sock.close()
+    return held
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_maya_autostart_on_a_busy_port_says_what_happened(runtime_dir, tmp_path):
+    """As Houdini's shelf does: "could not start the Maya server: ports ... are all in use", the menu still
+    built. The old start-up caught the error with the menu's and logged "could not build its menu"."""
+    base = _free_port()
+    held = _busy_ports(base)
+    try:
+        env = {"DCC_BRIDGE_AUTOSTART": "1", "DCC_BRIDGE_PORT": base - 1}  # Maya serves one above
+        with maya_session(runtime_dir, app_dir=tmp_path / "app", env=env) as maya:
+            shown = maya.shown()
+            assert [m for m in shown["menus"] if m["label"] == "Houdini Bridge"]
+            assert any("could not start the Maya server" in w and "all in use" in w for w in shown["warnings"])
+            assert "all in use" in shown["dialogs"][-1]["message"]
+    finally:
+        for sock in held:
+            sock.close()
+    assert "could not build its menu" not in maya.errors and "Traceback" not in maya.errors
