@@ -123,3 +123,55 @@ def test_maya_autostart_on_a_busy_port_says_what_happened(runtime_dir, tmp_path)
         for sock in held:
             sock.close()
     assert "could not build its menu" not in maya.errors and "Traceback" not in maya.errors
+
+
+# ------------------------------------------------------------------------------ a stalled event loop, modal dialogs
+
+
+def _serving(host, runtime_dir, tmp_path):
+    env = {"DCC_BRIDGE_AUTOSTART": "1"}
+    if host == "houdini":
+        return houdini_session(runtime_dir, prefs_dir=tmp_path / "prefs", env=env)
+    return maya_session(runtime_dir, app_dir=tmp_path / "app", env=env)
+
+
+def _session_port(runtime_dir, app):
+    (port,) = [s.port for s in bridge_core.discovery.list_sessions(runtime_dir) if s.app == app]
+    return port
+
+
+@pytest.mark.parametrize("host", ["houdini", "maya"])
+def test_a_request_into_a_stalled_host_times_out_clearly_and_the_connection_lives_on(host, runtime_dir, tmp_path):
+    """While the user drags (no idle work runs), a request waits out the call timeout and fails saying so; once
+    the stall ends the same connection answers again, and the late request's reply does not confuse it."""
+    with _serving(host, runtime_dir, tmp_path) as session:
+        with bridge_core.connect(port=_session_port(runtime_dir, host), timeout=1) as bridge:
+            assert bridge.eval("6 * 7") == 42
+            session.stall()  # until released
+            with pytest.raises(bridge_core.BridgeTimeoutError, match="did not answer within 1 s"):
+                bridge.eval("'held' + 'back'")
+            session.release()
+            assert bridge.eval("6 * 9") == 54
+            session.stall(0.3)  # a short drag: a call waits it out and succeeds
+            assert bridge.eval("'after the drag'") == "after the drag"
+
+
+def test_a_modal_dialog_holds_mayas_idle_work_until_the_user_answers(runtime_dir, tmp_path):
+    with _serving("maya", runtime_dir, tmp_path) as maya, \
+            bridge_core.connect(port=_session_port(runtime_dir, "maya"), timeout=1) as bridge:
+        assert bridge.eval("1 + 1") == 2
+        maya.modal(True)
+        menu = threading.Thread(target=maya.menu, args=("Houdini Bridge", "Status"))
+        menu.start()
+        user = ControlClient(maya.port)  # a second hand: the first waits in the menu click
+        try:
+            assert wait_until(lambda: user.request("waiting"), 10, "the Status dialog") == {"dialog": "confirmDialog"}
+            with pytest.raises(bridge_core.BridgeTimeoutError):
+                bridge.eval("2 + 2")
+        finally:
+            user.request("answer", value="OK")
+            menu.join(10)
+            user.close()
+        assert not menu.is_alive()
+        assert bridge.eval("3 + 3") == 6
+        assert "Autostart: on" in maya.shown()["dialogs"][-1]["message"]
