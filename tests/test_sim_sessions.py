@@ -17,6 +17,8 @@ LOG_LINE = "import os, json\nopen(os.environ['SIM_LOG'], 'a').write(json.dumps({
 UI_UP = """
 def ui_up():
     import hou
+    if not hasattr(hou, "ui"):  # hython
+        return False
     try:
         hou.ui.setStatusMessage("start-up probe")
     except hou.NotAvailable:

@@ -5,10 +5,11 @@
 Start-up, in Maya's order: read every module file on ``MAYA_MODULE_PATH`` (and ``$MAYA_APP_DIR/modules``,
 ``$MAYA_APP_DIR/<version>/modules``) (``maya_modules``); put each module's ``scripts/`` on ``sys.path`` and
 ``MAYA_SCRIPT_PATH``; start the session (graphical: user preferences read, UI not built yet; or
-``maya.standalone.initialize()`` for mayapy batch, which reads no user preferences); run every ``userSetup.py``
-on ``sys.path`` in ``__main__`` (unless ``MAYA_SKIP_USERSETUP_PY`` is set) while the UI does not exist yet;
-then (graphical) build the UI and serve the idle loop, where ``executeDeferred`` work runs. Prints ``control <port>`` when ready (``control``), exits
-0 after ``quit``, SIGTERM or SIGINT; option variables are saved on the way out, as Maya saves its prefs.
+``maya.standalone.initialize()`` for mayapy batch, which reads no user preferences); run every ``userSetup.py`` on
+``sys.path`` in ``__main__`` (unless ``MAYA_SKIP_USERSETUP_PY`` is set) while the UI does not exist yet; then
+(graphical) build the UI and serve the idle loop, where ``executeDeferred`` work runs. Prints ``control <port>``
+when ready (``control``), exits 0 after ``quit``, SIGTERM or SIGINT; option variables are saved on the way out, as
+Maya saves its prefs.
 """
 import argparse
 import os

@@ -1,9 +1,10 @@
 """``hou.ui`` (dialogs and the status bar) and ``hou.InterruptableOperation`` (progress), as a user meets them.
 
-Where ``hou.ui`` works: only in a graphical Houdini whose UI is up. In hython every ``hou.ui`` call raises
-``hou.NotAvailable`` (the class exists, as it does in hython's ``hou`` module, but has no UI behind it); in a
-graphical Houdini still starting (``pythonrc.py`` time) they raise ``hou.NotAvailable`` with "The UI is not
-created yet", as Houdini does. Off the main thread they raise ``_rules.UIThreadError`` (Houdini crashes).
+Where ``hou.ui`` works: only in a graphical Houdini whose UI is up. hython's ``hou`` has no ``ui`` attribute at all
+(``_houdini_sim`` removes it from the module in hython and puts it back in a graphical session: public pipeline
+code tells the two apart with ``hasattr(hou, "ui")``); in a graphical Houdini still starting (``pythonrc.py`` time)
+they raise ``hou.NotAvailable`` with "The UI is not created yet", as Houdini does. Off the main thread they raise
+``_rules.UIThreadError`` (Houdini crashes).
 
 Dialogs are recorded (``SESSION.records``) and answered by the simulated user's next queued answer
 (``_houdini_sim.queue_answer``), or, with none queued, as if the user pressed Enter (the default choice). With
@@ -14,11 +15,12 @@ Answers: a button index or label (``displayMessage``, ``displayCustomConfirmatio
 ``[button, text]`` or just the text (``readInput``); ``None`` closes the dialog (Escape).
 """
 import numbers
+import threading
 
 from hostloop import LOOP
 
 from ._enums import confirmType, severityType
-from ._errors import NotAvailable, OperationInterrupted
+from ._errors import NotAvailable, OperationFailed, OperationInterrupted
 from ._state import GUI, HYTHON, SESSION
 
 __all__ = ["ui", "InterruptableOperation"]
@@ -196,6 +198,11 @@ class InterruptableOperation:
             SESSION.record("progress", operation=self._name, event=event, **fields)
 
     def __enter__(self):
+        shell = SESSION.shell_thread
+        if SESSION.graphical and shell is not None and threading.current_thread() is shell:
+            # SideFX, hou.InterruptableOperation: "does not work in the Python Shell" (use a shelf tool to test)
+            raise OperationFailed("hou.InterruptableOperation does not work in the Python Shell; run the code from "
+                                  "a shelf tool")
         self._progress("start", long_operation=self._long_name, dialog=bool(self._open_dialog))
         return self
 
