@@ -175,3 +175,29 @@ def test_a_modal_dialog_holds_mayas_idle_work_until_the_user_answers(runtime_dir
         assert not menu.is_alive()
         assert bridge.eval("3 + 3") == 6
         assert "Autostart: on" in maya.shown()["dialogs"][-1]["message"]
+
+
+# ------------------------------------------------------------------------------------------------- Houdini
+
+
+def test_autostart_1_serves_graphical_houdini_and_maya_but_headless_is_needed_without_a_ui(runtime_dir):
+    """pythonrc.py runs in hython and hbatch too: with DCC_BRIDGE_AUTOSTART=1 (as the README suggests for
+    houdini.env) every farm hython would have opened a port. Checked on the rule itself, for every value."""
+    from bridge_core import config
+
+    cases = {"1": (True, False), "0": (False, False), "headless": (True, True), "": (False, False)}
+    for value, (with_ui, without_ui) in cases.items():
+        env = {"DCC_BRIDGE_AUTOSTART": value}
+        assert config.autostart_choice(None, "the shelf", env)[0] is with_ui, value
+        assert config.autostart_choice(True, "the shelf", env, ui=False)[0] is without_ui, value
+    with pytest.raises(bridge_core.ConfigError, match="headless"):
+        config.load({"DCC_BRIDGE_AUTOSTART": "sometimes"})
+
+
+def test_hython_glue_copes_without_hou_ui(runtime_dir, tmp_path):
+    """Every shelf function that may talk to the user, in a hython whose hou has no ui attribute."""
+    with houdini_session(runtime_dir, hython=True, prefs_dir=tmp_path / "prefs") as hython:
+        assert hython.eval("hasattr(hou, 'ui')") is False
+        out = hython.exec("import dcc_bridge_houdini.shelf as s\ns.show_status()\ns.connect_to_maya()\n"
+                          "s.start_server()\ns.stop_server()\ns.stop_server()")
+        assert "Autostart: off" in out and "Start Maya Server" in out and "nothing to stop" in out

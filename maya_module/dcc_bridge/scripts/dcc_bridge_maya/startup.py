@@ -2,7 +2,7 @@
 
 Graphical Maya: everything happens in ``maya.utils.executeDeferred`` (after the main window exists). mayapy
 batch: no menu, and no autostart: requests must run on Maya's main thread, which belongs to the batch script;
-with ``DCC_BRIDGE_AUTOSTART=1`` a warning says how the script serves (``start_server(use_thread=False)``).
+with ``DCC_BRIDGE_AUTOSTART=headless`` a warning says how the script serves (``start_server(use_thread=False)``).
 Safe to run twice (one menu, one server), and never raises into Maya's start-up.
 """
 import logging
@@ -45,7 +45,7 @@ def _gui_ready():
 def _explain_batch_autostart():
     from . import feedback, prefs
 
-    enabled, source = prefs.autostart()
+    enabled, source = prefs.autostart(ui=False)
     if enabled:
         feedback.warning(f"autostart ({source}) does not apply to mayapy: Maya's main thread belongs to your "
                          f"script. Serve from it with bridge_core.start_server(use_thread=False, app='maya') "
