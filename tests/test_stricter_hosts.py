@@ -201,3 +201,44 @@ def test_hython_glue_copes_without_hou_ui(runtime_dir, tmp_path):
         out = hython.exec("import dcc_bridge_houdini.shelf as s\ns.show_status()\ns.connect_to_maya()\n"
                           "s.start_server()\ns.stop_server()\ns.stop_server()")
         assert "Autostart: off" in out and "Start Maya Server" in out and "nothing to stop" in out
+
+
+def test_hou_session_cmds_survives_file_new_and_open(runtime_dir, tmp_path):
+    """hou.session is rebuilt from the scene on clear and load (the old stand-in kept one module for the process,
+    so hou.session.cmds never vanished); our scene event callback binds it again."""
+    with maya_session(runtime_dir, app_dir=tmp_path / "maya", env={"DCC_BRIDGE_AUTOSTART": "1"}), \
+            houdini_session(runtime_dir, prefs_dir=tmp_path / "prefs") as houdini:
+        houdini.click("dcc_bridge_connect_maya")
+        assert "connected to Maya" in houdini.shown()["status"][-1]
+        houdini.exec("hou.session.mine = 1\n"
+                     f"hou.hipFile.save({str(tmp_path / 'scene.hip')!r})\n"
+                     "hou.hipFile.clear(suppress_save_prompt=True)")
+        assert houdini.eval("hasattr(hou.session, 'mine')") is False, "the stand-in rebuilt hou.session"
+        assert houdini.eval("hou.session.cmds.polyCube(name='after_new')[0]") == "after_new"
+        houdini.exec(f"hou.hipFile.load({str(tmp_path / 'scene.hip')!r}, suppress_save_prompt=True)")
+        assert houdini.eval("list(hou.session.cmds.ls('after_new'))") == ["after_new"]
+        assert houdini.eval("len(hou.hipFile.eventCallbacks())") == 1
+
+
+@pytest.mark.timeout(90)
+def test_python_shell_to_maya_and_back_runs_callbacks_on_houdinis_free_main_thread(runtime_dir, tmp_path):
+    """Typed in the Python Shell (its own thread, as in Houdini): Houdini -> Maya -> a callback into a Houdini
+    function that uses hou. The shell's thread waits; the callback runs on the main thread, which is free; no hou
+    call is made off the main thread by the bridge."""
+    with maya_session(runtime_dir, app_dir=tmp_path / "maya", env={"DCC_BRIDGE_AUTOSTART": "1"}), \
+            houdini_session(runtime_dir, prefs_dir=tmp_path / "prefs") as houdini:
+        houdini.click("dcc_bridge_connect_maya")
+        houdini.exec("""
+import threading
+shell_thread = threading.current_thread().name
+def in_houdini(name):
+    assert threading.current_thread() is threading.main_thread()
+    return hou.node("/obj").createNode("geo", name).path()
+cube = hou.session.cmds.polyCube(name="from_the_shell")[0]
+made = hou.session.maya_link.bridge.eval("lambda callback, name: callback(name)")(in_houdini, cube)
+""")
+        assert houdini.eval("shell_thread") == "Python Shell"
+        assert houdini.eval("made") == "/obj/from_the_shell"
+        shown = houdini.shown()
+        assert shown["off_main_thread_calls"] == 0, shown["off_main_thread_names"][:10]
+        assert shown["crashes"] == [] and shown["hangs"] == []
