@@ -15,8 +15,8 @@ import pytest
 
 import bridge_core
 from control import ControlClient
-from sessions import MAYA_MODULE, houdini_session, maya_session
-from support import wait_until
+from sessions import HOUDINI_PACKAGE, MAYA_MODULE, houdini_session, maya_session
+from support import build, wait_until
 
 LOG_LINE = "import os, json\nopen(os.environ['SIM_LOG'], 'a').write(json.dumps({record}) + '\\n')\n"
 
@@ -242,3 +242,29 @@ made = hou.session.maya_link.bridge.eval("lambda callback, name: callback(name)"
         shown = houdini.shown()
         assert shown["off_main_thread_calls"] == 0, shown["off_main_thread_names"][:10]
         assert shown["crashes"] == [] and shown["hangs"] == []
+
+
+def _version(text):
+    return tuple(int(part) for part in text.split("."))
+
+
+def test_start_up_scripts_exist_for_every_python_of_every_supported_houdini(unpacked):
+    """The package JSON's minimum Houdini and the pythonX.Ylibs folders agree, in the working tree and in the
+    shipped zip: Houdini 22 (Python 3.13) finds its pythonrc.py and uiready.py (the old package had folders for
+    3.9 to 3.11 only, hand-copied, and Houdini 22 skipped them silently); each is generated from one source."""
+    import json
+    import re
+
+    package = json.loads((HOUDINI_PACKAGE / "dcc_bridge.json").read_text(encoding="utf-8"))
+    floor = re.fullmatch(r"houdini_version >= '([\d.]+)'", package["enable"]).group(1)
+    assert floor == min(build.HOUDINI_PYTHONS, key=_version), "the build knows the Pythons of every supported Houdini"
+    pythons = {python for houdini, builds in build.HOUDINI_PYTHONS.items() if _version(houdini) >= _version(floor)
+               for python in builds if _version(python) >= (3, 9)}
+    assert {"3.9", "3.13"} <= pythons
+    generated = build.houdini_startup_scripts()
+    for root in (HOUDINI_PACKAGE / "dcc_bridge" / "houdini", unpacked["houdini"] / "dcc_bridge" / "houdini"):
+        assert {p.name for p in root.glob("python*libs")} == {f"python{p}libs" for p in pythons}, root
+        for python in pythons:
+            for script in ("pythonrc.py", "uiready.py"):
+                relative = f"python{python}libs/{script}"
+                assert (root / relative).read_text(encoding="utf-8") == generated[relative], root / relative
