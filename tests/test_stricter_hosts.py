@@ -268,3 +268,10 @@ def test_start_up_scripts_exist_for_every_python_of_every_supported_houdini(unpa
             for script in ("pythonrc.py", "uiready.py"):
                 relative = f"python{python}libs/{script}"
                 assert (root / relative).read_text(encoding="utf-8") == generated[relative], root / relative
+
+
+def test_port_0_means_any_free_port_for_maya_too(runtime_dir, tmp_path):
+    """DCC_BRIDGE_PORT=0 with Maya's offset of one used to make Maya listen on port 1 (as root, it could), where
+    other sessions on the machine then found a Maya they were not looking for."""
+    with maya_session(runtime_dir, app_dir=tmp_path / "app", env={"DCC_BRIDGE_AUTOSTART": "1", "DCC_BRIDGE_PORT": 0}):
+        assert _session_port(runtime_dir, "maya") > 1024
