@@ -8,7 +8,6 @@ Each rule's source is cited beside it in ``tests/hosts`` and listed in ``tests/h
 import os
 import shutil
 import socket
-import textwrap
 import threading
 
 import pytest
@@ -17,20 +16,10 @@ import bridge_core
 from control import ControlClient
 from sessions import HOUDINI_PACKAGE, MAYA_MODULE, houdini_session, maya_session
 from support import build, wait_until
+from support import read_jsonl as _logged
+from support import write_text as _write
 
 LOG_LINE = "import os, json\nopen(os.environ['SIM_LOG'], 'a').write(json.dumps({record}) + '\\n')\n"
-
-
-def _write(path, text):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-    return path
-
-
-def _logged(path):
-    import json
-
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 def _module(folder, name, user_setup):

@@ -39,7 +39,9 @@ import socket
 import threading
 import time
 
-__all__ = ["MainLoop", "LOOP"]
+__all__ = ["MainLoop", "LOOP", "take_answer"]
+
+MODAL_WAIT = 60.0  # seconds a modal dialog waits for the simulated user before the test is told it never came
 
 
 class MainLoop:
@@ -211,3 +213,23 @@ class MainLoop:
 
 
 LOOP = MainLoop()
+
+
+def take_answer(user, dialog, nothing=None):
+    """The simulated user's next queued answer to ``dialog`` (a name for messages), or ``nothing``: they pressed
+    Enter. ``user`` is a stand-in's session state with ``answers`` (a deque), ``answer_ready`` (a Condition that
+    queuing an answer notifies), ``modal`` and ``waiting``. With ``modal`` on and nothing queued the dialog is
+    modal, as the hosts' are: it holds the calling (main) thread, so the loop runs nothing posted, until an answer
+    is queued from another thread (up to ``MODAL_WAIT`` s); ``waiting`` names it meanwhile. Waiting releases the
+    condition's lock (the Houdini stand-in's is the HOM lock, as a modal dialog's own event loop lets other
+    threads in)."""
+    with user.answer_ready:
+        if not user.answers and user.modal:
+            user.waiting = {"dialog": dialog}
+            try:
+                if not user.answer_ready.wait_for(lambda: user.answers, MODAL_WAIT):
+                    raise AssertionError(f"simulated user: the modal {dialog} waited {MODAL_WAIT:g} s for an "
+                                         "answer that never came")
+            finally:
+                user.waiting = None
+        return user.answers.popleft() if user.answers else nothing

@@ -9,7 +9,7 @@ they raise ``hou.NotAvailable`` with "The UI is not created yet", as Houdini doe
 Dialogs are recorded (``SESSION.records``) and answered by the simulated user's next queued answer
 (``_houdini_sim.queue_answer``), or, with none queued, as if the user pressed Enter (the default choice). With
 ``_houdini_sim.modal_dialogs(True)`` a dialog with no answer queued is modal, as Houdini's are: it holds the
-main thread (no deferred work runs) until an answer is queued from another thread, for up to ``MODAL_WAIT`` s.
+main thread (no deferred work runs) until an answer is queued from another thread (``hostloop.take_answer``).
 Answers: a button index or label (``displayMessage``, ``displayCustomConfirmation``, ``readInput``'s button),
 ``True``/``False`` (``displayConfirmation``), a list of indices or labels (``selectFromList``),
 ``[button, text]`` or just the text (``readInput``); ``None`` closes the dialog (Escape).
@@ -17,7 +17,7 @@ Answers: a button index or label (``displayMessage``, ``displayCustomConfirmatio
 import numbers
 import threading
 
-from hostloop import LOOP
+from hostloop import LOOP, take_answer
 
 from ._enums import confirmType, severityType
 from ._errors import NotAvailable, OperationFailed, OperationInterrupted
@@ -40,20 +40,8 @@ def _require_ui(call):
         raise NotAvailable("The UI is not created yet")
 
 
-MODAL_WAIT = 60.0
-
-
 def _take_answer(call):
-    with SESSION.answer_ready:  # its lock is the HOM lock; waiting releases it, as a modal dialog's own loop does
-        if not SESSION.answers and SESSION.modal:
-            SESSION.waiting = {"dialog": f"hou.ui.{call}"}
-            try:
-                if not SESSION.answer_ready.wait_for(lambda: SESSION.answers, MODAL_WAIT):
-                    raise AssertionError(f"simulated user: the modal hou.ui.{call}() waited {MODAL_WAIT:g} s for an "
-                                         "answer that never came")
-            finally:
-                SESSION.waiting = None
-        return SESSION.answers.popleft() if SESSION.answers else _NO_ANSWER
+    return take_answer(SESSION, f"hou.ui.{call}()", _NO_ANSWER)
 
 
 class _BadAnswer(ValueError):

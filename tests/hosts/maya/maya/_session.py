@@ -12,7 +12,7 @@ import collections
 import sys
 import threading
 
-from hostloop import LOOP
+from hostloop import LOOP, take_answer
 
 NOT_STARTED = "not started"
 BATCH = "batch"
@@ -150,24 +150,10 @@ def echo(kind, text):
         print(f"{kind}: {text}" if kind else text, file=sys.stderr)
 
 
-MODAL_WAIT = 60.0
-
-
 def next_answer(dialog="dialog"):
-    """The user's next scripted answer to a dialog, or None (the user just presses Enter).
-
-    With ``SESSION.modal`` on and nothing queued, the dialog is modal as Maya's are: it holds the main thread (no
-    idle work runs) until an answer is queued from another thread, for up to ``MODAL_WAIT`` seconds."""
-    with SESSION.answer_ready:
-        if not SESSION.answers and SESSION.modal:
-            SESSION.waiting = {"dialog": dialog}
-            try:
-                if not SESSION.answer_ready.wait_for(lambda: SESSION.answers, MODAL_WAIT):
-                    raise AssertionError(f"simulated user: the modal {dialog} waited {MODAL_WAIT:g} s for an answer "
-                                         "that never came")
-            finally:
-                SESSION.waiting = None
-        return SESSION.answers.popleft() if SESSION.answers else None
+    """The user's next scripted answer to a dialog, or None (the user just presses Enter); modal dialogs wait for
+    one (``hostloop.take_answer``)."""
+    return take_answer(SESSION, dialog)
 
 
 # ---------------------------------------------------------------------------------------------- idle work
