@@ -145,25 +145,63 @@ def test_a_request_into_a_stalled_host_times_out_clearly_and_the_connection_live
             assert bridge.eval("'after the drag'") == "after the drag"
 
 
-def test_a_modal_dialog_holds_mayas_idle_work_until_the_user_answers(runtime_dir, tmp_path):
-    with _serving("maya", runtime_dir, tmp_path) as maya, \
-            bridge_core.connect(port=_session_port(runtime_dir, "maya"), timeout=1) as bridge:
+@pytest.mark.parametrize("host", ["houdini", "maya"])
+def test_a_modal_dialog_holds_idle_work_until_the_user_answers(host, runtime_dir, tmp_path):
+    """The status dialog (Houdini's shelf, Maya's menu) is modal: until the user answers, nothing deferred runs,
+    so a request times out; after the answer the same connection works. The old dialogs returned at once."""
+    with _serving(host, runtime_dir, tmp_path) as session, \
+            bridge_core.connect(port=_session_port(runtime_dir, host), timeout=1) as bridge:
         assert bridge.eval("1 + 1") == 2
-        maya.modal(True)
-        menu = threading.Thread(target=maya.menu, args=("Houdini Bridge", "Status"))
-        menu.start()
-        user = ControlClient(maya.port)  # a second hand: the first waits in the menu click
+        session.modal(True)
+        if host == "maya":
+            dialog, user_action = "confirmDialog", lambda: session.menu("Houdini Bridge", "Status")
+        else:
+            dialog, user_action = "hou.ui.displayMessage()", lambda: session.click("dcc_bridge_status")
+        clicking = threading.Thread(target=user_action)
+        clicking.start()
+        user = ControlClient(session.port)  # a second hand: the first waits in the click
         try:
-            assert wait_until(lambda: user.request("waiting"), 10, "the Status dialog") == {"dialog": "confirmDialog"}
+            assert wait_until(lambda: user.request("waiting"), 10, "the status dialog") == {"dialog": dialog}
             with pytest.raises(bridge_core.BridgeTimeoutError):
                 bridge.eval("2 + 2")
         finally:
             user.request("answer", value="OK")
-            menu.join(10)
+            clicking.join(10)
             user.close()
-        assert not menu.is_alive()
+        assert not clicking.is_alive()
         assert bridge.eval("3 + 3") == 6
-        assert "Autostart: on" in maya.shown()["dialogs"][-1]["message"]
+        shown = session.shown()
+        texts = [d["message"] for d in shown["dialogs"]] if host == "maya" else [m["text"] for m in shown["messages"]]
+        assert "Autostart: on" in texts[-1]
+
+
+def test_maya_before_its_ui_exists_in_process():
+    """The stand-in itself: a graphical Maya still starting has no main window and refuses UI commands (saying
+    why), while scene commands work; show_ui() brings the UI."""
+    import sys
+
+    from support import MAYA_STANDIN
+
+    if str(MAYA_STANDIN) not in sys.path:
+        sys.path.insert(0, str(MAYA_STANDIN))
+    import _maya_sim
+
+    _maya_sim.reset("not started")
+    try:
+        _maya_sim.enable_gui(ui=False)
+        import maya.cmds as cmds
+        import maya.mel
+
+        assert cmds.about(batch=True) is False
+        assert cmds.polyCube(name="early")[0] == "early"
+        assert maya.mel.eval("$gMainWindow") == ""
+        with pytest.raises(RuntimeError, match="user interface does not exist yet"):
+            cmds.menu("tooEarly", parent="MayaWindow", label="Too early")
+        _maya_sim.show_ui()
+        assert maya.mel.eval("$gMainWindow") == "MayaWindow"
+        assert cmds.menu("inTime", parent="MayaWindow", label="In time") == "MayaWindow|inTime"
+    finally:
+        _maya_sim.reset("not started")
 
 
 # ------------------------------------------------------------------------------------------------- Houdini
