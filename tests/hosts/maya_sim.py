@@ -38,8 +38,9 @@ def run_user_setups():
     """Every userSetup.py on sys.path, in sys.path order, executed in __main__ (as Maya does); returns those run.
 
     Maya's own loop (``maya.app.startup.basic.executeUserSetup``, as public copies of it show) sits inside one
-    ``try``: a userSetup.py that raises is reported on stderr as "Failed to execute userSetup.py" with its
-    traceback, Maya carries on starting, and the userSetup.py files after it on sys.path do not run."""
+    ``try`` (the copies found are of Python 2 era Maya; none of a Python 3 Maya's): a userSetup.py that raises is
+    reported on stderr as "Failed to execute userSetup.py" with its traceback, Maya carries on starting, and the
+    userSetup.py files after it on sys.path do not run."""
     import __main__
 
     ran = []
