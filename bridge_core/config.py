@@ -19,12 +19,12 @@ environment never leaks in:
     settings.port   # 19000
 """
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
 
 from .errors import ConfigError
+from .paths import user_data_dir
 
 __all__ = ["Settings", "load", "default_runtime_dir", "autostart_choice", "DEFAULT_PORT", "DEFAULT_HOST"]
 
@@ -52,21 +52,9 @@ class Settings:
 
 
 def default_runtime_dir(environ=None, platform=None):
-    """Where session files live when ``DCC_BRIDGE_RUNTIME_DIR`` is unset (per user, like Jupyter's runtime dir).
-
-    Linux: ``$XDG_DATA_HOME/dcc_bridge/runtime`` (``~/.local/share/...``); macOS:
-    ``~/Library/Application Support/dcc_bridge/runtime``; Windows: ``%APPDATA%\\dcc_bridge\\runtime``.
-    """
-    environ = os.environ if environ is None else environ
-    platform = sys.platform if platform is None else platform
-    home = Path(environ.get("HOME") or environ.get("USERPROFILE") or Path.home())
-    if platform.startswith("win"):
-        base = Path(environ["APPDATA"]) if environ.get("APPDATA") else home / "AppData" / "Roaming"
-    elif platform == "darwin":
-        base = home / "Library" / "Application Support"
-    else:
-        base = Path(environ["XDG_DATA_HOME"]) if environ.get("XDG_DATA_HOME") else home / ".local" / "share"
-    return base / "dcc_bridge" / "runtime"
+    """Where session files live when ``DCC_BRIDGE_RUNTIME_DIR`` is unset (per user, like Jupyter's runtime dir):
+    the ``runtime`` folder of ``paths.user_data_dir`` (Linux ``~/.local/share/dcc_bridge/runtime``)."""
+    return user_data_dir(environ, platform) / "runtime"
 
 
 def autostart_choice(remembered, where_remembered, environ=None, ui=True):

@@ -269,3 +269,17 @@ def test_unknown_build_command_is_one_line_and_non_zero():
     done = _build_py("frobnicate")
     assert done.returncode == 2 and "unknown command 'frobnicate'" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_install_and_the_session_files_use_one_per_user_folder():
+    """``build.py install``'s data folder and the session files' runtime folder come from one place
+    (bridge_core/paths.py), on every platform."""
+    import bridge_install
+    from bridge_core import config, paths
+
+    for platform, env in (("linux", {"HOME": "/home/ana"}), ("linux", {"HOME": "/h", "XDG_DATA_HOME": "/x"}),
+                          ("darwin", {"HOME": "/Users/ana"}), ("win32", {"APPDATA": "C:/Users/ana/AppData/Roaming"})):
+        assert config.default_runtime_dir(env, platform) == paths.user_data_dir(env, platform) / "runtime"
+    assert bridge_install.data_dir() == paths.user_data_dir()
+    assert bridge_install.paths.user_data_dir({"HOME": "/home/ana"}, "linux").as_posix() == \
+        "/home/ana/.local/share/dcc_bridge"
