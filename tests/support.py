@@ -70,6 +70,32 @@ def clean_env(runtime_dir, **extra):
                                            **extra))
 
 
+class Peer:
+    """A peer program of tests/peers/ in a child process, driven by lines on its standard input (``send``)."""
+
+    def __init__(self, runtime_dir, *args, script="mainloop_peer.py"):
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "peers" / script), *args],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                     env=clean_env(runtime_dir), cwd=str(ROOT))
+        self.port = int(read_line(self.proc.stdout, 30, "the peer to serve").split()[1])
+
+    def send(self, line, timeout=30):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        return read_line(self.proc.stdout, timeout, f"the answer to {line!r}").strip()
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self.proc.stdout.close()
+        return self.proc.returncode
+
+
 _readers = {}
 
 

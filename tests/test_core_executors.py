@@ -8,31 +8,7 @@ import pytest
 
 import bridge_core
 from bridge_core import executors
-from support import ROOT, clean_env, read_line, wait_until
-
-
-class Peer:
-    def __init__(self, runtime_dir, app):
-        self.proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "peers" / "mainloop_peer.py"), app],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                     env=clean_env(runtime_dir), cwd=str(ROOT))
-        self.port = int(read_line(self.proc.stdout, 20, "the peer to serve").split()[1])
-
-    def send(self, line, timeout=20):
-        self.proc.stdin.write(line + "\n")
-        self.proc.stdin.flush()
-        return read_line(self.proc.stdout, timeout, f"the answer to {line!r}").strip()
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.stdin.close()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        self.proc.stdout.close()
-        return self.proc.returncode
+from support import ROOT, Peer, clean_env, read_line, wait_until
 
 
 @pytest.fixture

@@ -18,8 +18,6 @@ object dropped must be released on P; nothing may time out. The random choices c
 failure replays the same schedule of operations (thread timing still varies from run to run).
 """
 import random
-import subprocess
-import sys
 import threading
 
 import pytest
@@ -27,7 +25,7 @@ import pytest
 import bridge_core
 from bridge_core.executors import MainThreadExecutor
 from hostloop import MainLoop
-from support import ROOT, clean_env, read_line, wait_until
+from support import Peer, wait_until
 
 pytestmark = pytest.mark.timeout(120, method="thread")  # a deadlock: every thread's stack, then exit
 
@@ -37,30 +35,6 @@ OPERATIONS = 40
 P_THREADS = 4
 P_CALLS = 40
 MAX_DELAY = 0.004  # seconds: each operation's random pause, on either side
-
-
-class InterleavePeer:
-    def __init__(self, runtime_dir):
-        self.proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "peers" / "interleave_peer.py")],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                     env=clean_env(runtime_dir), cwd=str(ROOT))
-        self.port = int(read_line(self.proc.stdout, 30, "the peer to serve").split()[1])
-
-    def send(self, line, timeout=30):
-        self.proc.stdin.write(line + "\n")
-        self.proc.stdin.flush()
-        return read_line(self.proc.stdout, timeout, f"the answer to {line!r}").strip()
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.stdin.close()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        self.proc.stdout.close()
-        return self.proc.returncode
 
 
 class Run:
@@ -111,7 +85,7 @@ def test_every_reply_reaches_its_caller_under_random_interleaving(runtime_dir):
     loop = MainLoop()  # this process's host loop, on pytest's main thread
     executor = MainThreadExecutor(loop.post, name="test main thread")
     own_server = bridge_core.start_server(port=0, executor=executor, app="interleave-test")
-    peer = InterleavePeer(runtime_dir)
+    peer = Peer(runtime_dir, script="interleave_peer.py")
     run = Run()
     try:
         bridge = bridge_core.connect(port=peer.port, executor=executor, timeout=20)

@@ -1,32 +1,21 @@
 """A test peer for the interleaving test: a process whose main thread runs a host loop and serves the bridge
 with a ``MainThreadExecutor``, with functions that wait a little, call back, and call the other side.
 
-Commands on standard input, one per line: ``connect PORT`` (a client to the test's own server, kept as
-``other``, with the same executor), ``quit``. Prints ``serving PORT`` when ready. The test reaches the functions
-below as ``bridge.modules["__main__"]``.
+It is ``mainloop_peer`` (its commands: ``connect PORT`` to the test's own server, kept as ``mainloop_peer.other``,
+``quit``) with the functions below, which the test reaches as ``bridge.modules["__main__"]``.
 """
 import gc
 import random
-import sys
 import threading
 import weakref
 
-import bridge_core
-from bridge_core.executors import MainThreadExecutor
-from hostloop import LOOP
-
-executor = MainThreadExecutor(LOOP.post, name="peer")
-other = None
+import mainloop_peer as peer
 _things = weakref.WeakSet()
 _storm = {"threads": [], "done": [], "wrong": [], "errors": []}
 
 
 def _pause(seconds):
     threading.Event().wait(seconds)  # a host's work taking a moment: the jitter the test is about
-
-
-def on_main():
-    return threading.current_thread() is threading.main_thread()
 
 
 class Thing:
@@ -41,7 +30,7 @@ class Thing:
 
 def echo(token, delay):
     _pause(delay)
-    if not on_main():
+    if not peer.on_main():
         raise AssertionError(f"echo({token}) ran off the main thread")
     return token
 
@@ -50,10 +39,10 @@ def bounce(token, callback, depth, delay):
     """On the main thread: maybe call the test's own server (the other connection), then call ``callback`` back
     (which calls bounce again, one level less deep) until ``depth`` is 0; returns ``token`` from the bottom."""
     _pause(delay)
-    if not on_main():
+    if not peer.on_main():
         raise AssertionError(f"bounce({token}) ran off the main thread")
-    if other is not None and token % 3 == 0:
-        if other.modules["bridge_core.executors"].is_main_thread() is not True:
+    if peer.other is not None and token % 3 == 0:
+        if peer.other.modules["bridge_core.executors"].is_main_thread() is not True:
             raise AssertionError("the test's server ran a request off its main thread")
     if depth == 0:
         return token
@@ -78,9 +67,9 @@ def _storm_thread(seed, calls):
         token = seed * 1000 + number
         try:
             if rng.random() < 0.5:
-                got = other.eval(repr(token))  # runs on the test's main thread
+                got = peer.other.eval(repr(token))  # runs on the test's main thread
             else:
-                got = token if other.modules["bridge_core.executors"].is_main_thread() else -1
+                got = token if peer.other.modules["bridge_core.executors"].is_main_thread() else -1
             (_storm["done"] if got == token else _storm["wrong"]).append((token, got))
         except Exception as exc:
             _storm["errors"].append(f"{token}: {type(exc).__name__}: {exc}")
@@ -103,26 +92,5 @@ def storm_result(timeout):
     return len(_storm["done"]), tuple(_storm["wrong"]), tuple(_storm["errors"]), running
 
 
-def command(line):
-    global other
-    verb, _, rest = line.strip().partition(" ")
-    if verb == "connect":
-        other = bridge_core.connect(port=int(rest), executor=executor, timeout=30)
-        print("connected", flush=True)
-    elif verb == "quit":
-        if other is not None:
-            other.close()
-        LOOP.stop()
-
-
-def read_commands():
-    for line in sys.stdin:
-        LOOP.post(command, line)
-    LOOP.post(command, "quit")
-
-
-server = bridge_core.start_server(port=0, executor=executor, app="interleave")
-print("serving", server.port, flush=True)
-threading.Thread(target=read_commands, daemon=True).start()
-LOOP.run()
-server.stop()
+if __name__ == "__main__":
+    peer.main("interleave")

@@ -2,7 +2,8 @@
 
 It serves the bridge with a ``MainThreadExecutor`` and reads commands on standard input (one per line):
 ``connect PORT`` (a client to another peer, with the same executor, kept as ``other``), ``run EXPR`` (evaluated
-on the main thread; prints ``result <repr>``), ``quit``. Prints ``serving PORT`` when ready.
+on the main thread; prints ``result <repr>``), ``quit``. Prints ``serving PORT`` when ready. Other peers
+import it and call ``main`` (their functions then live in their own ``__main__``; ``other`` stays here).
 """
 import sys
 import threading
@@ -37,6 +38,8 @@ def command(line):
         except Exception as exc:
             print("error", type(exc).__name__, str(exc).splitlines()[0], flush=True)
     elif verb == "quit":
+        if other is not None:
+            other.close()
         LOOP.stop()
 
 
@@ -46,8 +49,14 @@ def read_commands():
     LOOP.post(command, "quit")
 
 
-server = bridge_core.start_server(port=0, executor=executor, app=sys.argv[1] if len(sys.argv) > 1 else "peer")
-print("serving", server.port, flush=True)
-threading.Thread(target=read_commands, daemon=True).start()
-LOOP.run()
-server.stop()
+def main(app):
+    """Serve the bridge on this main thread's loop and follow the commands on standard input until ``quit``."""
+    server = bridge_core.start_server(port=0, executor=executor, app=app)
+    print("serving", server.port, flush=True)
+    threading.Thread(target=read_commands, daemon=True).start()
+    LOOP.run()
+    server.stop()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "peer")
