@@ -112,7 +112,7 @@ class Boxing:
             self._local_objects.add(id_pack, obj)
             return consts.LABEL_REMOTE_REF, id_pack
         if kind is proxies.RemoteMethod:
-            obj = obj._resolve()
+            obj = proxies.resolved(obj)
         else:
             found = bulk.classify(obj)
             if found is not None:

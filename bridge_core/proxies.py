@@ -29,7 +29,7 @@ from ._rpyc import consts, netref
 from .wire import HANDLE_CALLATTR_CHAIN
 
 __all__ = ["BridgeNetref", "RemoteMethod", "ProxyCache", "LocalObjects", "proxy_class", "builtin_proxy_class",
-           "module_functions", "remote_module_name"]
+           "module_functions", "remote_module_name", "resolved"]
 
 _syncreq = netref.syncreq
 _pending = fusing.pending
@@ -150,6 +150,12 @@ def builtin_proxy_class(name_pack):
     methods = [(name, None) for name, value in vars(local_type).items() if inspect.isroutine(value)]
     with _builtin_lock:
         return _builtin_classes.setdefault(name_pack, _rebase(base, methods))
+
+
+def resolved(method):
+    """The remote bound method a ``RemoteMethod`` stands for (one GETATTR, once): what crosses when it is passed
+    on as a value."""
+    return method._resolve()
 
 
 def remote_module_name(obj):
