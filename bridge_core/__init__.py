@@ -9,6 +9,8 @@ A drop-in replacement for Houdini's ``hrpyc``: change the import, keep the code.
 Modules: ``server`` and ``client`` (the two ends), ``handshake``/``auth`` (authentication), ``discovery``
 (session files), ``executors`` (main-thread execution), ``protocol``/``transport``/``remote_errors`` (the rpyc
 layer), ``config`` (environment variables), ``errors`` (the exception tree), ``cli`` (``python -m bridge_core``).
+``async_``, ``timed``, ``BgServingThread`` and ``classic`` (``upload``, ``download``, ``obtain``, ``deliver`` ...)
+are rpyc's own helpers from the rpyc the bridge uses (a shipped package's private copy, not the host's rpyc).
 """
 __version__ = "0.1.0"
 
@@ -16,7 +18,8 @@ from .client import Bridge, connect, import_remote_module  # noqa: E402
 from .errors import *  # noqa: E402,F401,F403
 from .errors import __all__ as _error_names  # noqa: E402
 from .executors import MainThreadExecutor, direct  # noqa: E402
+from ._rpyc import BgServingThread, async_, classic, timed  # noqa: E402  (the rpyc the bridge uses: see README)
 from .server import BridgeServer, start_server  # noqa: E402
 
 __all__ = ["__version__", "start_server", "import_remote_module", "connect", "Bridge", "BridgeServer",
-           "MainThreadExecutor", "direct"] + list(_error_names)
+           "MainThreadExecutor", "direct", "async_", "timed", "BgServingThread", "classic"] + list(_error_names)

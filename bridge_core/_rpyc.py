@@ -40,7 +40,11 @@ ModuleNamespace, Service, SlaveService = _service.ModuleNamespace, _service.Serv
 SocketStream = _module(".core.stream").SocketStream
 RpycAuthenticationError = _module(".utils.authenticators").AuthenticationError
 ThreadedServer = _module(".utils.server").ThreadedServer
+_helpers = _module(".utils.helpers")
+async_, timed, BgServingThread = _helpers.async_, _helpers.timed, _helpers.BgServingThread
+classic = _module(".utils.classic")  # upload, download, obtain, deliver, teleport_function ...
 
 __all__ = ["brine", "consts", "netref", "vinegar", "AsyncResult", "Channel", "Connection", "ModuleNamespace",
-           "Service", "SlaveService", "SocketStream", "RpycAuthenticationError", "ThreadedServer",
+           "Service", "SlaveService", "SocketStream", "RpycAuthenticationError", "ThreadedServer", "async_", "timed",
+           "BgServingThread", "classic",
            "RPYC_VERSION", "VENDORED", "ROOT"]

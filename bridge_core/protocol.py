@@ -16,8 +16,10 @@
    and sends the reply. Housekeeping (ping, reference release, close, root) runs on the reader. With the
    ``direct`` executor everything runs on the reader, as in plain rpyc.
 3. **Released proxies are batched.** rpyc sends one message per proxy that dies (every temporary
-   ``hou.node(p)``); here they are collected and sent as one message every ``DEL_BATCH`` proxies, or with
-   the next call once ``DEL_DELAY`` passed, so the server is not kept busy between a reply and the next call.
+   ``hou.node(p)``); here they are collected and sent as one message every ``DEL_BATCH`` proxies, or
+   ``DEL_DELAY`` after the first of them died (with the next call, or by the reader when no call comes), and
+   at once on ``close()``: the server is not kept busy between a reply and the next call, and an object the
+   client dropped (a remote file, an object with a ``__del__``) is released within about a second.
 4. **Errors are ours.** A call past the timeout raises ``BridgeTimeoutError`` and leaves the connection
    usable; a connection that dies wakes every waiter with ``ConnectionLostError``; exceptions and exception
    classes travel as described in ``remote_errors``.
@@ -56,7 +58,7 @@ HANDLE_DEL_BATCH = 64  # ours: release many proxies' references in one message (
 INLINE_HANDLERS = frozenset({consts.HANDLE_PING, consts.HANDLE_DEL, HANDLE_DEL_BATCH, consts.HANDLE_CLOSE,
                              consts.HANDLE_GETROOT})
 DEL_BATCH = 64         # release references once this many proxies died ...
-DEL_DELAY = 0.5        # ... or at the next call once the oldest waited this long (seconds)
+DEL_DELAY = 0.5        # ... or once the oldest waited this long (seconds): at the next call, else by the reader
 HOST_WRITE_LIMIT = bulk.THRESHOLD  # a reply the host's thread writes itself; bigger ones go to the writer thread
 
 
@@ -128,19 +130,27 @@ class BridgeConnection(Boxing, Connection):
                 else:  # nobody called lately (always so on a server that makes no calls): no lock to take
                     self._reader_polling = True
                 try:
-                    ready = wait_readable([sock, self._wake_r], None)
+                    ready = wait_readable([sock, self._wake_r], self._release_due())
                 finally:
                     self._reader_polling = False
                 if self._wake_r in ready:
                     drain(self._wake_r)
                 if sock in ready and not self._leaders:
                     self._serve_ready()  # one message, unless a leader got the socket first
+                elif self._dead_proxies and self._release_due() == 0:
+                    self._release_dead_proxies()  # nobody called since they died: the reader sends them
         except (EOFError, OSError, ValueError):
             pass
         except Exception:
             log.debug("connection to %s ended with an error", self._peer_name, exc_info=True)
         finally:
             self.close()
+
+    def _release_due(self):
+        """Seconds until the waiting released proxies are due (0: now), or None when none wait."""
+        if not self._dead_proxies:
+            return None
+        return max(self._oldest_dead + DEL_DELAY - time.monotonic(), 0)
 
     def _park(self):
         """Wait while callers read the socket themselves, and ``READER_GRACE`` after the last one; then mark the
@@ -202,7 +212,10 @@ class BridgeConnection(Boxing, Connection):
     # ------------------------------------------------------------------------------------ closing
 
     def close(self):
-        """Close the socket; every pending call fails with ``ConnectionLostError``. Safe to call twice."""
+        """Close the socket; every pending call fails with ``ConnectionLostError``. Safe to call twice. Proxies
+        released and not yet reported are reported first (the server drops them now, not at its own cleanup)."""
+        if not self._closed and self._dead_proxies:
+            self._release_dead_proxies()
         self._closed = True
         self._cleanup()
 
@@ -243,11 +256,14 @@ class BridgeConnection(Boxing, Connection):
         """A proxy died (its ``__del__``): the server's reference is released with the next batch."""
         if self._closed:
             return
-        if not self._dead_proxies:
+        first = not self._dead_proxies
+        if first:
             self._oldest_dead = time.monotonic()
         self._dead_proxies.append((id_pack, count))
         if len(self._dead_proxies) >= DEL_BATCH:
             self._release_dead_proxies()
+        elif first and self._reader_polling:
+            self._interrupt_reader()  # it waits with no time limit: it re-polls with the batch's due time
 
     def _release_dead_proxies(self):
         batch = []
@@ -397,6 +413,9 @@ class BridgeConnection(Boxing, Connection):
             self._send(*reply, from_host=from_host)
         except TransferTooLargeError:
             self._send(consts.MSG_EXCEPTION, reply[1], self._box_exc(*sys.exc_info()), from_host=from_host)
+        except ValueError as exc:  # marshal could not encode it (nothing was queued): the caller still gets an answer
+            failure = ValueError(f"DCC Bridge could not encode the reply ({exc}); please report this as a bug")
+            self._send(consts.MSG_EXCEPTION, reply[1], self._box_exc(ValueError, failure, None), from_host=from_host)
 
     def _send_reply_quietly(self, reply, from_host=False):
         """``_send_reply`` from a thread that has nobody to tell when the connection is gone: logged."""

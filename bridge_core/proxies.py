@@ -63,6 +63,10 @@ class RemoteMethod:
             self._resolved = _syncreq(self._proxy, consts.HANDLE_GETATTR, self._name)
         return self._resolved
 
+    # what rpyc's helpers read with object.__getattribute__ (rpyc.async_, rpyc.timed): the resolved method's
+    ____conn__ = property(lambda self: _get(self._resolve(), "____conn__"))
+    ____id_pack__ = property(lambda self: _get(self._resolve(), "____id_pack__"))
+
     def __getattr__(self, name):
         return getattr(self._resolve(), name)
 
