@@ -11,7 +11,8 @@
    waits (``executors``).
 2. **Requests run through the executor.** The reader unboxes each incoming request in order and hands it on:
    straight to the host's main thread when the executor can ``submit`` (the main thread runs it and sends
-   the reply; requests run in arrival order, and one waiting on a bridge call lets the ones behind it run,
+   the reply if the socket takes it at once, else the writer thread sends it: the main thread never waits on
+   a socket write; requests run in arrival order, and one waiting on a bridge call lets the ones behind it run,
    nested, as in plain rpyc), else to a per-connection dispatcher thread, which runs it through the executor
    and sends the reply. Housekeeping (ping, reference release, close, root) runs on the reader. With the
    ``direct`` executor everything runs on the reader, as in plain rpyc.
@@ -59,7 +60,8 @@ INLINE_HANDLERS = frozenset({consts.HANDLE_PING, consts.HANDLE_DEL, HANDLE_DEL_B
                              consts.HANDLE_GETROOT})
 DEL_BATCH = 64         # release references once this many proxies died ...
 DEL_DELAY = 0.5        # ... or once the oldest waited this long (seconds): at the next call, else by the reader
-HOST_WRITE_LIMIT = bulk.THRESHOLD  # a reply the host's thread writes itself; bigger ones go to the writer thread
+HOST_WRITE_LIMIT = bulk.THRESHOLD  # a reply the host's thread may write itself; bigger ones go to the writer thread
+_DONTWAIT = getattr(socket, "MSG_DONTWAIT", None)  # not on Windows: there every host reply goes to the writer
 
 
 class _Waiter:
@@ -429,7 +431,8 @@ class BridgeConnection(Boxing, Connection):
     def _send(self, msg, seq, args, from_host=False):
         """rpyc's ``_send`` (a queue drained by whichever thread holds the send lock, so a ``__del__`` that
         fires mid-send cannot deadlock), plus the bulk buffers the message refers to. ``from_host``: a reply
-        sent by the host's thread, which must not wait on a slow reader: a big one goes to the writer thread."""
+        sent by the host's thread, which must not wait on a slow reader: what it cannot write at once goes to
+        the writer thread."""
         buffers = []
         if self._bulk_boxed:
             args = bulk.collect(args, buffers)
@@ -439,10 +442,38 @@ class BridgeConnection(Boxing, Connection):
         for buffer in buffers:
             self._channel.check_size(memoryview(buffer).nbytes, "a buffer")
         self._send_queue.append((data, buffers))
-        if from_host and (buffers or len(data) > HOST_WRITE_LIMIT or len(self._send_queue) > 1):
-            self._writer().put(True)  # big, or behind others (a big one waiting): never block the host's thread
+        if from_host:  # never block the host's thread: what cannot be written at once goes to the writer thread
+            if buffers or len(data) > HOST_WRITE_LIMIT or len(self._send_queue) > 1 or not self._write_at_once():
+                self._writer().put(True)
             return
         self._write_queued()
+
+    def _write_at_once(self):
+        """The host's thread: send the one queued message without waiting on the socket. What the socket does
+        not take at once is handed to the writer thread, with the send lock (so nothing else is written in
+        between). False when that cannot be tried (another thread is writing, more is queued, no
+        ``MSG_DONTWAIT`` on this OS): the writer thread sends it all."""
+        if _DONTWAIT is None or not self._sendlock.acquire(False):
+            return False
+        handed_over = False
+        try:
+            if len(self._send_queue) != 1:
+                return False
+            frame = self._channel.frame(self._send_queue.pop(0)[0])
+            try:
+                sent = self._channel.stream.sock.send(frame, _DONTWAIT)
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            except OSError as exc:
+                self._channel.stream.close()
+                raise EOFError(exc) from None
+            if sent < len(frame):
+                self._writer().put(memoryview(frame)[sent:])
+                handed_over = True
+            return True
+        finally:
+            if not handed_over:
+                self._sendlock.release()
 
     def _write_queued(self):
         """Write the queued messages, unless another thread is writing (it writes ours too)."""
@@ -465,8 +496,16 @@ class BridgeConnection(Boxing, Connection):
         return self._writer_jobs
 
     def _write_loop(self, jobs):
-        while jobs.get() is not None:
+        while True:
+            job = jobs.get()
+            if job is None:
+                return
             try:
+                if job is not True:  # the rest of a message the host's thread began; it handed us the send lock
+                    try:
+                        self._channel.stream.write(job)
+                    finally:
+                        self._sendlock.release()
                 self._write_queued()
             except Exception:
                 log.debug("could not send a reply to %s (connection closed)", self._peer_name)

@@ -175,6 +175,9 @@ class BridgeChannel(Channel):
         Sizes are checked by the caller (``check_size``) before it queues the message.
         """
         views = [memoryview(b).cast("B") for b in bulks]
+        if not views and len(data) <= _SMALL:
+            self.stream.write(self.frame(data))
+            return
         if views:
             data = _COUNT.pack(len(views)) + data
         header = self.FRAME_HEADER.pack(len(data), FLAG_BULK if views else 0)
@@ -187,6 +190,10 @@ class BridgeChannel(Channel):
         for view in views:
             self.stream.write(_BULK_LENGTH.pack(view.nbytes))
             self.stream.write(view)
+
+    def frame(self, data):
+        """The whole frame of a message without bulk buffers, as one ``bytes``."""
+        return self.FRAME_HEADER.pack(len(data), 0) + data + self.FLUSHER
 
     def recv(self):
         """Read one message; the bulk buffers that came with it wait in ``take_bulks()``."""

@@ -242,3 +242,64 @@ def test_exceptions_with_slices_and_not_implemented_leave_the_connection_usable(
 @given(kind=st.sampled_from(_KINDS), arguments=st.lists(_argument, max_size=4))
 def test_any_exception_comes_back_as_its_type_and_the_connection_stays_usable(raising_bridge, kind, arguments):
     _check_raise(raising_bridge, kind, arguments)
+
+
+# ----------------------------------------------------------------------------- a stopped client
+
+STOPPING_CLIENT = """
+import sys
+import bridge_core
+bridge = bridge_core.connect(port=int(sys.argv[1]), timeout=120)
+medium = bridge_core.async_(bridge.eval)
+print("ready", flush=True)
+sys.stdin.readline()
+pending = [medium("'x' * 65000") for _ in range(int(sys.argv[2]))]   # replies just under 64 KiB each
+print("sent", flush=True)
+sys.stdin.read()
+"""
+
+
+def _stopped(pid):
+    import subprocess
+
+    done = subprocess.run(["ps", "-o", "state=", "-p", str(pid)], capture_output=True, text=True)
+    return done.stdout.strip().startswith("T")
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGSTOP"), reason="needs SIGSTOP (POSIX)")
+def test_a_stopped_client_never_holds_the_host_thread_in_a_write(host_server, runtime_dir):
+    """A client asks for many medium replies and stops (SIGSTOP, a debugger, a frozen Maya) before they are
+    written: the host thread writes what the socket takes and hands the rest to the writer thread, so it goes
+    on serving other clients while that client is stopped."""
+    import signal
+    import subprocess
+    import sys
+
+    from support import ROOT, clean_env, read_line
+
+    gate = threading.Event()
+    host_jobs = []
+    executor = host_server.executor
+    child = subprocess.Popen([sys.executable, "-c", STOPPING_CLIENT, str(host_server.port), "400"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=clean_env(runtime_dir),
+                             cwd=str(ROOT))
+    try:
+        assert read_line(child.stdout, 60, "the client to connect").strip() == "ready"
+        executor.submit(lambda: (host_jobs.append("gate"), gate.wait(60)))  # hold the host thread meanwhile
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        assert read_line(child.stdout, 60, "the client to send its requests").strip() == "sent"
+        child.send_signal(signal.SIGSTOP)
+        wait_until(lambda: _stopped(child.pid), 10, "the client to stop")
+        gate.set()  # the host thread now answers 400 requests of a client that reads nothing (26 MB)
+        with bridge_core.connect(port=host_server.port, timeout=30) as other:
+            for number in range(20):  # queued behind those 400 on the host thread
+                assert other.eval(f"{number} * 2") == number * 2
+            executor.submit(lambda: host_jobs.append("turned"))
+            wait_until(lambda: "turned" in host_jobs, 30, "the host thread to run a later job")
+    finally:
+        gate.set()
+        child.kill()
+        child.wait(30)
+        child.stdout.close()
+        child.stdin.close()
