@@ -201,13 +201,14 @@ class Bridge:
 
 
 def connect(host=None, port=None, *, token=None, timeout=None, executor=None, connect_timeout=CONNECT_TIMEOUT,
-            settings=None) -> Bridge:
+            settings=None, lost_error=None) -> Bridge:
     """Connect to a bridge server and return a ``Bridge``.
 
     ``host``/``port``: ``DCC_BRIDGE_HOST``/``DCC_BRIDGE_PORT`` or 127.0.0.1:18811. ``token``: found in the
     session file on this machine, else ``DCC_BRIDGE_TOKEN``. ``timeout``: seconds a remote call may take
     (``DCC_BRIDGE_TIMEOUT`` or 30). ``executor``: where callbacks from the server run (the host's main
-    thread in Maya; ``executors``).
+    thread in Maya; ``executors``). ``lost_error``: makes the error a call raises when the connection is lost,
+    from a message (default ``ConnectionLostError``; a ``Link``'s says how to reconnect).
     """
     settings = settings or config.load()
     host = host or settings.host
@@ -229,7 +230,8 @@ def connect(host=None, port=None, *, token=None, timeout=None, executor=None, co
         conn = ClientService._connect(
             BridgeChannel(BridgeStream(sock), settings.max_transfer),
             dict(sync_request_timeout=settings.timeout if timeout is None else timeout,
-                 bridge_executor=executor, bridge_peer=f"the {hello.app or 'bridge'} server at {address}"))
+                 bridge_executor=executor, bridge_peer=f"the {hello.app or 'bridge'} server at {address}",
+                 bridge_lost=lost_error))
     except BaseException:
         sock.close()
         raise

@@ -22,7 +22,8 @@
    at once on ``close()``: the server is not kept busy between a reply and the next call, and an object the
    client dropped (a remote file, an object with a ``__del__``) is released within about a second.
 4. **Errors are ours.** A call past the timeout raises ``BridgeTimeoutError`` and leaves the connection
-   usable; a connection that dies wakes every waiter with ``ConnectionLostError``; exceptions and exception
+   usable; a connection that dies wakes every waiter with ``ConnectionLostError`` (or the error the config's
+   ``bridge_lost`` makes from the message: a ``Link``'s says how to reconnect); exceptions and exception
    classes travel as described in ``remote_errors``.
 
 Messages are marshal-encoded rpyc envelopes (message type, sequence number, boxed arguments); how values are
@@ -106,6 +107,7 @@ class BridgeConnection(Boxing, Connection):
         self._executor = self._config.get("bridge_executor") or direct
         self._submit = getattr(self._executor, "submit", None)
         self._peer_name = self._config.get("bridge_peer") or "the other side"
+        self._lost = self._config.get("bridge_lost") or ConnectionLostError  # message -> the error to raise
 
     # ------------------------------------------------------------------------------------ reading
 
@@ -234,7 +236,7 @@ class BridgeConnection(Boxing, Connection):
             super()._cleanup(_anyway)
         except Exception:
             log.debug("cleanup of the connection to %s failed", self._peer_name, exc_info=True)
-        lost = ConnectionLostError(f"the connection to {self._peer_name} was closed")
+        lost = self._lost(f"the connection to {self._peer_name} was closed")
         for callback in pending:
             callback(True, lost)
         if self._dispatch_queue is not None:
@@ -283,7 +285,7 @@ class BridgeConnection(Boxing, Connection):
     def sync_request(self, handler, *args):
         timeout = self._config["sync_request_timeout"]
         if self._closed:
-            raise ConnectionLostError(f"the connection to {self._peer_name} is closed; connect again")
+            raise self._lost(f"the connection to {self._peer_name} is closed; connect again")
         if self._dead_proxies and time.monotonic() - self._oldest_dead > DEL_DELAY:
             self._release_dead_proxies()
         current = threading.current_thread()
@@ -325,7 +327,7 @@ class BridgeConnection(Boxing, Connection):
                 raise waiter.value
             return waiter.value
         if self._closed:
-            raise ConnectionLostError(f"the connection to {self._peer_name} closed before it answered")
+            raise self._lost(f"the connection to {self._peer_name} closed before it answered")
         raise self._timeout_error(timeout)
 
     def _lead(self, waiter, timeout):

@@ -303,3 +303,32 @@ def test_a_stopped_client_never_holds_the_host_thread_in_a_write(host_server, ru
         child.wait(30)
         child.stdout.close()
         child.stdin.close()
+
+
+# ----------------------------------------------------------------------------- a peer that quits
+
+
+def test_a_link_reports_a_peer_that_quit_the_same_way_however_it_is_noticed(runtime_dir):
+    """The stable ``hou`` (Maya) and ``hou.session.cmds`` (Houdini) are a Link's modules: a call the peer never
+    answers because it quit, and the next use that finds no peer to reconnect to, raise the same error,
+    saying how to reconnect."""
+    from bridge_core.link import Link
+
+    from support import BridgeProcess
+
+    how = "In Maya: Houdini Bridge > Connect to Houdini..."
+    link = Link("houdini", how_to_connect=how)
+    with BridgeProcess.serve(runtime_dir) as server:
+        link.connect(port=server.port)
+        remote_os = link.module("os")
+        assert remote_os.getpid() == server.proc.pid
+        with pytest.raises(bridge_core.NotConnectedError) as during:
+            remote_os._exit(0)  # Houdini quits while answering this very call
+        server.proc.wait(30)
+    with pytest.raises(bridge_core.NotConnectedError) as after:
+        remote_os.getpid()  # the loss is noticed before the call: reconnecting finds no Houdini
+    for caught in (during, after):
+        assert type(caught.value) is bridge_core.NotConnectedError
+        assert how in str(caught.value) and "houdini" in str(caught.value)
+        assert isinstance(caught.value, ConnectionError)
+    link.disconnect()
