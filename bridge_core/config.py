@@ -46,6 +46,7 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT
     max_transfer: int = DEFAULT_MAX_TRANSFER
     local_socket: bool = True
+    port_set: bool = False  # DCC_BRIDGE_PORT was given (the CLI then does not look for the one running session)
 
 
 def default_runtime_dir(environ=None, platform=None):
@@ -130,4 +131,5 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
         timeout=_positive(PREFIX + "TIMEOUT", timeout, float) if timeout else DEFAULT_TIMEOUT,
         max_transfer=_positive(PREFIX + "MAX_TRANSFER", cap, int) if cap else DEFAULT_MAX_TRANSFER,
         local_socket=_flag(PREFIX + "LOCAL_SOCKET", local) if local else True,
+        port_set=bool(port),
     )
