@@ -16,10 +16,12 @@ On the wire (inside the connection's marshal messages):
 | ``args``, ``attrs`` values | boxed by value (``boxing``); a value that would need a reference travels as its ``repr`` |
 
 Arguments travel by value only (as with rpyc, which sends what brine can encode and the ``repr`` of the
-rest): plain values, tuples of them, bytes, slices and ``NotImplemented`` come back equal and of the same type;
-anything else (a list, a node) comes back as its ``repr``. Whatever an exception holds, its reply can be
-encoded, so the caller gets the error and the connection stays usable. ``boxed_instance`` is a reference to the remote exception object for non-builtin classes, so methods such as
-``hou.Error.instanceMessage()`` still work on the client while it is connected.
+rest): plain values, bytes, slices, ``NotImplemented``, frozensets and tuples of them come back equal and of
+the same type; anything else (a list, a node) comes back as its ``repr``. Whatever an exception holds, its reply can be
+encoded, so the caller gets the error and the connection stays usable. ``boxed_instance`` is a reference to
+the remote exception object for non-builtin classes, so methods such as ``hou.Error.instanceMessage()`` still
+work on the client while it is connected. The remote traceback is ``remote_traceback`` and, as rpyc names it,
+``_remote_tb``.
 
     try:
         hou.node("/obj").createNode("nosuchtype")
