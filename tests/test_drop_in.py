@@ -14,9 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bridge_core
-from bridge_core import bulk
 from bridge_core.executors import ServingThread
-from support import wait_until
+from support import by_value, same, wait_until
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -184,11 +183,7 @@ def test_close_releases_dropped_proxies_at_once(thread_server):
 
 # ----------------------------------------------------------------------------- exceptions of any kind
 
-_atoms = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=12),
-                   st.binary(max_size=12), st.complex_numbers(allow_nan=False), st.slices(10), st.just(NotImplemented),
-                   st.frozensets(st.integers(), max_size=3), st.just(b"z" * (bulk.THRESHOLD + 1)))
-_by_value = st.recursive(_atoms, lambda inner: st.lists(inner, max_size=4).map(tuple), max_leaves=12)
-_argument = st.tuples(_by_value, st.booleans())  # (value, wrapped in a list on the server: sent as its repr)
+_argument = st.tuples(by_value(4, 12), st.booleans())  # (value, wrapped in a list on the server: sent as its repr)
 _KINDS = ["KeyError", "ValueError", "IndexError", "RuntimeError", "Odd"]
 
 RAISER = """
@@ -203,14 +198,6 @@ def raise_it(kind, args, wrapped):
 """
 
 
-def _same(a, b):
-    if type(a) is not type(b):
-        return False
-    if type(a) is tuple:
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    return a == b
-
-
 def _check_raise(bridge, kind, arguments):
     args = tuple(value for value, _ in arguments)
     wrapped = tuple(w for _, w in arguments)
@@ -220,7 +207,7 @@ def _check_raise(bridge, kind, arguments):
     reprs = tuple(bridge.namespace["reprs"])
     expected = tuple(reprs[i] if w else value for i, (value, w) in enumerate(arguments))
     assert type(exc).__name__ == kind and isinstance(exc, bridge_core.RemoteError), repr(exc)
-    assert _same(exc.args, expected), (exc.args, expected)
+    assert same(exc.args, expected), (exc.args, expected)
     assert kind in exc._remote_tb
     assert bridge.eval("1 + 1") == 2, "the connection is still usable"
 
