@@ -16,6 +16,7 @@ import argparse
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -135,11 +136,29 @@ def cmd_sim(args):
     print(f"build: simulated {opts.host} (preferences in {scratch}); it prints its control port, then serves. "
           f"'python -m bridge_core list' shows its bridge server once started; Ctrl-C quits.", flush=True)
     try:
-        return subprocess.call(command, env=env, cwd=ROOT)
-    except KeyboardInterrupt:
-        return 0
+        return _run_forwarding_signals(command, env)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run_forwarding_signals(command, env):
+    """Run ``command`` until it exits, passing SIGTERM and SIGINT on to it (it quits cleanly on either, as the
+    host would); returns its exit status (128 + the signal's number if a signal killed it). The child gets a
+    process group of its own, so a terminal's Ctrl-C reaches it once, through here."""
+    posix = os.name == "posix"
+    proc = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=posix)
+
+    def forward(signum, _frame):
+        if proc.poll() is None:
+            proc.send_signal(signum if posix else signal.SIGTERM)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        code = proc.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 128 - code if code < 0 else code
 
 
 def cmd_bench(args):

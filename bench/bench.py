@@ -22,6 +22,7 @@ FLAVOURS = ("hrpyc", "rpyc6", "bridge", "raw")
 MEASURES = [  # (name, repeats per round, flavours, unit)
     ("connect", 5, ("hrpyc", "rpyc6", "bridge"), "ms"),
     ("per_call", 12, ("hrpyc", "rpyc6", "bridge"), "ms"),
+    ("per_call_loop", 3, ("hrpyc", "rpyc6", "bridge"), "ms"),
     ("chain", 3, ("hrpyc", "rpyc6", "bridge"), "ms"),
     ("lookups_loop", 1, ("hrpyc", "rpyc6", "bridge"), "ms"),
     ("lookups_call", 3, ("bridge",), "ms"),
@@ -99,7 +100,7 @@ def run(pythons, runtime_dir, rounds=ROUNDS):
 def summarize(samples):
     rows = {}
     for (name, flavour), values in samples.items():
-        rows.setdefault(name, {})[flavour] = (min(values), statistics.median(values))
+        rows.setdefault(name, {})[flavour] = (min(values), statistics.median(values), statistics.mean(values))
     return rows
 
 
@@ -111,6 +112,7 @@ def table(rows, extras, gui=None):
     lines = ["| measure | hrpyc (rpyc 4.1.0) | rpyc 6 classic | raw socket | DCC Bridge | hrpyc / bridge | rpyc 6 / bridge |",
              "|---|---|---|---|---|---|---|"]
     labels = {"connect": "connect + authenticate", "per_call": "`hou.node(p).path()`, per call",
+              "per_call_loop": "`hou.node(p).path()`, **mean** per call over a 1,000-call loop (mean / best loop)",
               "chain": "`hou.node(p).parm(\"tx\").eval()`, per call",
               "lookups_loop": "2,000 lookups, loop", "lookups_call": "2,000 lookups, one `Bridge.call`",
               "lookups_inside": "the same 2,000 lookups timed inside the server (the stand-in's own time)",
@@ -122,7 +124,9 @@ def table(rows, extras, gui=None):
         def cell(flavour):
             if flavour not in row:
                 return "-"
-            best, median = row[flavour]
+            best, median, mean = row[flavour]
+            if name == "per_call_loop":
+                return f"**{mean * 1000:,.3f}** / {best * 1000:,.3f} ms"
             return f"{best * 1000:,.2f} / {median * 1000:,.2f} ms"
 
         bridge = row.get("bridge", (None,))[0]
@@ -135,6 +139,10 @@ def table(rows, extras, gui=None):
             continue
         if name == "lookups_inside":
             lines.append(f"| {labels[name]} | - | - | - | {cell('bridge')} | - | - |")
+            continue
+        if name == "per_call_loop":  # the ratios of the means: what a script's loop sees
+            lines.append(f"| {labels[name]} | {cell('hrpyc')} | {cell('rpyc6')} | - | {cell('bridge')} | "
+                         f"**{ratio(row['hrpyc'][2], row['bridge'][2])}** | {ratio(row['rpyc6'][2], row['bridge'][2])} |")
             continue
         lines.append(f"| {labels[name]} | {cell('hrpyc')} | {cell('rpyc6')} | {cell('raw')} | {cell('bridge')} | "
                      f"{ratio(row['hrpyc'][0], bridge) if 'hrpyc' in row else '-'} | "
@@ -171,6 +179,7 @@ def goals(rows, extras):
     """The speed issue's goals, each with the measured figure and whether it is met."""
     per_call = rows["per_call"]["hrpyc"][0] / rows["per_call"]["bridge"][0]
     per_call_median = rows["per_call"]["hrpyc"][1] / rows["per_call"]["bridge"][1]
+    loop_mean = rows["per_call_loop"]["hrpyc"][2] / rows["per_call_loop"]["bridge"][2]
     call = rows["lookups_loop"]["hrpyc"][0] / rows["lookups_call"]["bridge"][0]
     call_median = rows["lookups_loop"]["hrpyc"][1] / rows["lookups_call"]["bridge"][1]
     bulk = rows["transfer"]["raw"][0] / rows["transfer"]["bridge"][0]
@@ -178,8 +187,10 @@ def goals(rows, extras):
     idle = sum(extras["bridge"]["idle_cpu"]) * 1000
     memory = max(extras["bridge"]["bulk_memory"])
     checks = [
-        ("`hou.node(p).path()` at least 5x faster than hrpyc", f"{per_call:.1f}x (medians: {per_call_median:.1f}x)",
-         per_call >= 5),
+        ("`hou.node(p).path()` at least 5x faster than hrpyc: the mean per call of a 1,000-call loop",
+         f"{loop_mean:.1f}x (means)", loop_mean >= 5),
+        ("`hou.node(p).path()` at least 5x faster than hrpyc: best samples of 200-call loops",
+         f"{per_call:.1f}x (medians: {per_call_median:.1f}x)", per_call >= 5),
         ("2,000 lookups in one `call` at least 200x faster than hrpyc's loop",
          f"{call:.0f}x (medians: {call_median:.0f}x)", call >= 200),
         ("bulk at no less than 0.7x a plain loopback socket", f"{bulk:.2f}x", bulk >= 0.7),
@@ -187,7 +198,7 @@ def goals(rows, extras):
         ("connect + authenticate under 20 ms", f"{connect:.1f} ms", connect < 20),
         ("no measurable CPU while connected and idle", f"{idle:.0f} ms in 2 s", idle < 20),
     ]
-    lines = ["| goal | measured (best against best) | met |", "|---|---|---|"]
+    lines = ["| goal | measured (best against best unless said) | met |", "|---|---|---|"]
     lines += [f"| {goal} | {value} | {'yes' if ok else '**no**'} |" for goal, value, ok in checks]
     return "\n".join(lines)
 
@@ -199,8 +210,9 @@ def write_report(rows, extras, gui, path=ROOT / "docs" / "benchmarks.md"):
     text = f"""# Benchmarks
 
 Measured by `python3 build.py bench` on {today}: {machine()}. Loopback; every server and client in its own
-process; {ROUNDS} rounds rotating the order of the flavours. Cells are best / median. The claims are the ratios,
-measured in the same run; absolute times depend on the machine.
+process; {ROUNDS} rounds rotating the order of the flavours. Cells are best / median, except the 1,000-call loop's:
+its **mean** per call (each sample is one whole loop's time over 1,000, everything included), then the best loop.
+The claims are the ratios, measured in the same run; absolute times depend on the machine.
 
 - **hrpyc**: what Houdini's `hrpyc` sets up: rpyc 4.1.0 classic on both ends.
 - **rpyc 6 classic**: the same with the rpyc this project pins.

@@ -11,7 +11,10 @@ Modules: ``server`` and ``client`` (the two ends), ``handshake``/``auth`` (authe
 layer), ``wire`` (every number on the wire), ``_rpyc`` (every rpyc internal the bridge relies on), ``config``
 (environment variables), ``errors`` (the exception tree), ``version``, ``cli`` (``python -m bridge_core``).
 docs/core.md has the full table; docs/threading.md the threads and locks.
+``async_``, ``timed``, ``BgServingThread`` and ``classic`` (``upload``, ``download``, ``obtain``, ``deliver`` ...)
+are rpyc's own helpers from the rpyc the bridge uses (a shipped package's private copy, not the host's rpyc).
 """
+from ._rpyc import BgServingThread, async_, classic, timed  # the rpyc the bridge uses: see README
 from .client import Bridge, connect, import_remote_module
 from .errors import *  # noqa: F401,F403
 from .errors import __all__ as _error_names
@@ -20,4 +23,4 @@ from .server import BridgeServer, start_server
 from .version import __version__
 
 __all__ = ["__version__", "start_server", "import_remote_module", "connect", "Bridge", "BridgeServer",
-           "MainThreadExecutor", "direct"] + list(_error_names)
+           "MainThreadExecutor", "direct", "async_", "timed", "BgServingThread", "classic"] + list(_error_names)

@@ -18,7 +18,8 @@ How to read an entry's *use*:
 * ``extended``: the bridge's method replaces rpyc's and calls rpyc's (``super()``) for part of the work;
 * ``called``: the bridge calls it; ``read``/``written``: the bridge reads/writes that attribute;
 * ``replaced``: the bridge puts its own object there, with the interface rpyc's code uses on it;
-* ``config``: a key of rpyc's connection configuration (``rpyc.core.protocol.DEFAULT_CONFIG``).
+* ``config``: a key of rpyc's connection configuration (``rpyc.core.protocol.DEFAULT_CONFIG``);
+* ``re-exported``: rpyc's public helper, offered as the bridge's (drop-in for hrpyc scripts).
 
 What the bridge owns instead of overriding (simpler than following rpyc's private version): the frame channel
 (``transport.BridgeChannel``: rpyc's ``Channel`` compresses, re-slices and has no bulk frames; only its frame
@@ -55,17 +56,19 @@ if not VENDORED and not RPYC_VERSION.startswith("6.0."):
 brine = _module(".core.brine")
 consts = _module(".core.consts")
 netref = _module(".core.netref")
-AsyncResult = _module(".core.async_").AsyncResult
 Connection = _module(".core.protocol").Connection
 _service = _module(".core.service")
 ModuleNamespace, Service, SlaveService = _service.ModuleNamespace, _service.Service, _service.SlaveService
 SocketStream = _module(".core.stream").SocketStream
 RpycAuthenticationError = _module(".utils.authenticators").AuthenticationError
 ThreadedServer = _module(".utils.server").ThreadedServer
+_helpers = _module(".utils.helpers")
+async_, timed, BgServingThread = _helpers.async_, _helpers.timed, _helpers.BgServingThread
+classic = _module(".utils.classic")  # upload, download, obtain, deliver, teleport_function ...
 
-__all__ = ["brine", "consts", "netref", "AsyncResult", "Connection", "ModuleNamespace", "Service", "SlaveService",
-           "SocketStream", "RpycAuthenticationError", "ThreadedServer", "RPYC_VERSION", "VENDORED", "ROOT",
-           "PINNED", "SEAM"]
+__all__ = ["brine", "consts", "netref", "Connection", "ModuleNamespace", "Service", "SlaveService",
+           "SocketStream", "RpycAuthenticationError", "ThreadedServer", "async_", "timed", "BgServingThread", "classic",
+           "RPYC_VERSION", "VENDORED", "ROOT", "PINNED", "SEAM"]
 
 _C = "core.protocol.Connection."
 _S = "utils.server.ThreadedServer."
@@ -86,7 +89,10 @@ SEAM = (
     (_C + "sync_request", "extended", "(self, handler, *args)",
      "the leader/follower wait (a caller reads its own reply); rpyc's on the reader thread itself"),
     (_C + "serve", "called", "(self, timeout=1, wait_for_lock=True, waiting=<lambda>)",
-     "reached through sync_request on the reader thread (nested calls while serving), as in rpyc"),
+     "reached through sync_request on the reader thread (nested calls while serving), as in rpyc; Bridge.serve"),
+    (_C + "poll", "called", "(self, timeout=0)", "Bridge.poll (rpyc classic's connection surface)"),
+    (_C + "serve_all", "called", "(self)", "Bridge.serve_all"),
+    (_C + "poll_all", "called", "(self, timeout=0)", "Bridge.poll_all"),
     (_C + "_dispatch_request", "overridden", "(self, seq, raw_args)",
      "requests go to the executor (main thread) or a dispatcher thread, not run on the reader"),
     (_C + "_send", "overridden", "(self, msg, seq, args)", "marshal instead of brine, bulk frames, size cap"),
@@ -136,11 +142,15 @@ SEAM = (
     (_N + "BaseNetref.__getattribute__", "extended", "(self, name)",
      "methods return a RemoteMethod (one request per call; fused calls); rpyc's for the rest"),
     (_N + "syncreq", "called", "(proxy, handler, *args)", "RemoteMethod sends its requests through it"),
+    (_N + "asyncreq", "called", "(proxy, handler, *args)",
+     "rpyc.async_ on a RemoteMethod: it reads ____conn__/____id_pack__, which RemoteMethod provides as properties"),
     (_N + "class_factory", "called", "(id_pack, methods)", "rpyc's proxy class, rebased on BridgeNetref"),
     (_N + "builtin_classes_cache", "read", "dict",
      "name_pack -> rpyc's proxy class of a builtin type; its '__class__' entry has .instance, the local type"),
     # -------------------------------------------------------------------- services and server
     ("core.service.SlaveService", "subclassed", "", "service.BridgeService: rpyc's classic service"),
+    ("core.service.SlaveService.getmodule", "extended", "(self, name)",
+     "in a shipped package rpyc.* means the bridge's private copy (rpyc's helpers ask for rpyc modules by name)"),
     ("core.service.SlaveService.on_connect", "called", "(self, conn)",
      "service.connect calls it once the connection exists: it sets the classic access rules"),
     ("core.service.Service", "subclassed", "", "service.ClientService"),
@@ -165,7 +175,12 @@ SEAM = (
     ("core.stream.SocketStream.read", "overridden", "(self, count)", "exact reads without joining pieces"),
     ("core.stream.SocketStream.write", "overridden", "(self, data)", "sendall, no re-slicing"),
     # -------------------------------------------------------------------- other
-    ("core.brine.dumpable", "called", "(obj)", "remote_errors: exception arguments that cross by value"),
+    ("core.brine", "read", "", "remote_errors: where rpyc's files are (their frames are left out of tracebacks)"),
+    ("utils.helpers.async_", "re-exported", "", "bridge_core.async_, rpyc's own, from the rpyc the bridge uses"),
+    ("utils.helpers.timed", "re-exported", "", "bridge_core.timed"),
+    ("utils.helpers.BgServingThread", "re-exported", "", "bridge_core.BgServingThread"),
+    ("utils.classic", "re-exported", "", "bridge_core.classic (upload, download, obtain, deliver ...)"),
+    ("utils.classic.teleport_function", "called", "(conn, func, globals=None, def_=True)", "Bridge.teleport"),
     ("core.consts", "read", "",
      "rpyc's numbers, used by rpyc's code the bridge runs; equal to wire's (tests/test_wire.py)"),
 )

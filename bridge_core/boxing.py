@@ -14,8 +14,8 @@ bulk counters).
 """
 import types
 
-from . import bulk, fusing, proxies, remote_errors
-from ._rpyc import consts, netref
+from . import bulk, fusing, proxies, remote_errors, wire
+from ._rpyc import netref
 from .wire import LABEL_BULK, LABEL_COPY, LABEL_EXCEPTION_CLASS, LABEL_FUSED, LABEL_SPECIAL
 
 __all__ = ["Boxing", "Boxed"]
@@ -80,29 +80,29 @@ class Boxing:
         if cls is None:
             cls = proxies.builtin_proxy_class(id_pack[0])
             if cls is None:
-                cls = proxies.proxy_class(id_pack, self.sync_request(consts.HANDLE_INSPECT, id_pack))
+                cls = proxies.proxy_class(id_pack, self.sync_request(wire.HANDLE_INSPECT, id_pack))
             self._proxy_classes[key] = cls
         return cls(self, id_pack)
 
     def _box(self, obj):
         kind = type(obj)
         if kind in _PLAIN:  # the common case first: names, paths, numbers
-            return consts.LABEL_VALUE, obj
+            return wire.LABEL_VALUE, obj
         if obj is NotImplemented or kind is slice:  # values rpyc sends by value that marshal cannot encode
             return LABEL_SPECIAL, (None,) if obj is NotImplemented else (obj.start, obj.stop, obj.step)
         if kind is tuple:
             if _all_plain(obj):
-                return consts.LABEL_VALUE, obj
-            return consts.LABEL_TUPLE, tuple([self._box(item) for item in obj])
+                return wire.LABEL_VALUE, obj
+            return wire.LABEL_TUPLE, tuple([self._box(item) for item in obj])
         if issubclass(kind, netref.BaseNetref):  # a proxy: by reference (to ours) or rpyc's way (another's)
             if object.__getattribute__(obj, "____conn__") is self:
-                return consts.LABEL_LOCAL_REF, object.__getattribute__(obj, "____id_pack__")
+                return wire.LABEL_LOCAL_REF, object.__getattribute__(obj, "____id_pack__")
             return super()._box(obj)
         if kind is fusing.Constants:  # a call site's follow-ups: boxed once (plain constants never change)
             if obj.boxed is None:
                 if not _all_plain(obj.value):
                     return self._box(obj.value)
-                obj.boxed = consts.LABEL_VALUE, obj.value
+                obj.boxed = wire.LABEL_VALUE, obj.value
             return obj.boxed
         name_pack = _instance_names.get(kind, _UNSEEN)
         if name_pack is _UNSEEN:
@@ -110,7 +110,7 @@ class Boxing:
         if name_pack is not None:  # an instance of a plain class (hou.ObjNode ...): by reference, rpyc's id_pack
             id_pack = (name_pack, id(kind), id(obj))  # without its getattr probes (an exception each)
             self._local_objects.add(id_pack, obj)
-            return consts.LABEL_REMOTE_REF, id_pack
+            return wire.LABEL_REMOTE_REF, id_pack
         if kind is proxies.RemoteMethod:
             obj = proxies.resolved(obj)
         else:
@@ -128,11 +128,11 @@ class Boxing:
 
     def _unbox(self, package):
         label, value = package
-        if label == consts.LABEL_VALUE:
+        if label == wire.LABEL_VALUE:
             return value
-        if label == consts.LABEL_TUPLE:  # a request's arguments: plain values taken as they are
-            return tuple([item[1] if item[0] == consts.LABEL_VALUE else self._unbox(item) for item in value])
-        if label == consts.LABEL_REMOTE_REF:  # rpyc's, inline: one per remote object received
+        if label == wire.LABEL_TUPLE:  # a request's arguments: plain values taken as they are
+            return tuple([item[1] if item[0] == wire.LABEL_VALUE else self._unbox(item) for item in value])
+        if label == wire.LABEL_REMOTE_REF:  # rpyc's, inline: one per remote object received
             id_pack = (str(value[0]), value[1], value[2])
             ref = self._proxy_refs.get(id_pack)
             proxy = None if ref is None else ref()
@@ -141,7 +141,7 @@ class Boxing:
                 return proxy
             proxy = self._proxy_cache[id_pack] = self._netref_factory(id_pack)
             return proxy
-        if label == consts.LABEL_LOCAL_REF:  # one of ours, back from the other side (a method call's target)
+        if label == wire.LABEL_LOCAL_REF:  # one of ours, back from the other side (a method call's target)
             return self._local_slots[value][0]
         if label == LABEL_BULK:
             index, kind, meta = value

@@ -2,7 +2,7 @@
 
     python -m bridge_core serve --port 18811 --app houdini   # e.g. in hython; Ctrl-C stops
     python -m bridge_core list                                # the servers running on this machine
-    python -m bridge_core exec -c "print(hou.node('/obj').children())"
+    python -m bridge_core exec -c "print(hou.node('/obj').children())"   # the one session running here
     python -m bridge_core exec script.py --app houdini       # the newest Houdini session
     python -m bridge_core shell                               # an interactive console with hou bound
 
@@ -27,9 +27,25 @@ __all__ = ["main"]
 
 def _add_target(parser):
     parser.add_argument("--host", help="server address (DCC_BRIDGE_HOST or 127.0.0.1)")
-    parser.add_argument("--port", type=int, help="server port (DCC_BRIDGE_PORT or 18811)")
+    parser.add_argument("--port", type=int, help="server port (DCC_BRIDGE_PORT; else the one session running on "
+                                                 "this machine; else 18811)")
     parser.add_argument("--app", help="connect to the newest session of this app on this machine (houdini, maya)")
     parser.add_argument("--timeout", type=float, help="seconds a remote call may take (DCC_BRIDGE_TIMEOUT or 30)")
+
+
+def _the_one_session(settings, host):
+    """The session to use when neither --port, --app nor DCC_BRIDGE_PORT says: the only one running on this
+    machine; None when there is none (the default port is tried); an error listing them when there are several."""
+    if settings.port_set or (host and host not in discovery.LOOPBACK_NAMES):
+        return None
+    sessions = discovery.list_sessions(settings.runtime_dir)
+    if len(sessions) <= 1:
+        return sessions[0] if sessions else None
+    listed = ", ".join(f"{s.app} on port {s.port} (pid {s.pid})" for s in sessions)
+    apps = "|".join(sorted({s.app for s in sessions}))
+    raise BridgeError(f"{len(sessions)} DCC Bridge sessions are running on this machine: {listed}. Pick one with "
+                      f"--port PORT, or --app {apps} for the newest of an app ('python -m bridge_core list' shows "
+                      f"them)")
 
 
 def _connect(args, settings):
@@ -40,6 +56,10 @@ def _connect(args, settings):
             raise BridgeError(f"no running {args.app} session on this machine (looked in {settings.runtime_dir}); "
                               f"start the bridge server in {args.app} first, or give --port")
         port, host = session.port, host or session.host
+    elif port is None:
+        session = _the_one_session(settings, host)
+        if session is not None:
+            port, host = session.port, host or session.host
     return connect(host, port, timeout=args.timeout, settings=settings)
 
 

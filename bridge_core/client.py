@@ -16,13 +16,14 @@ trip), with the same handshake and everything after; if the socket cannot be rea
 
     connection, hou = bridge_core.import_remote_module()      # hrpyc style
 """
+import functools
 import logging
 import socket
 import time
 import weakref
 
 from . import config, discovery, handshake, shipping, values
-from ._rpyc import ModuleNamespace
+from ._rpyc import ModuleNamespace, classic
 from .errors import ConnectTimeoutError, ServerNotFoundError
 from .service import ClientService, connect as connect_service
 from .transport import BridgeChannel, BridgeStream
@@ -87,11 +88,20 @@ def _find_token(host, port, token, settings):
     return settings.token, None
 
 
-class Bridge:
-    """A live connection to a bridge server.
+def _install_classic(conn, root):
+    """What rpyc's classic client puts on a connection (``MasterService._install``), on ours."""
+    conn.modules = modules = ModuleNamespace(root.getmodule)
+    conn.eval, conn.execute, conn.namespace = root.eval, root.execute, root.namespace
+    conn.builtins = conn.builtin = modules.builtins
+    conn.teleport = functools.partial(classic.teleport_function, conn)
 
-    ``hou`` is the remote ``hou`` module; ``modules.<name>`` any other remote module; ``eval``/``execute``/
-    ``namespace`` run code in the server's namespace (as in rpyc classic).
+
+class Bridge:
+    """A live connection to a bridge server, and everything an rpyc classic connection offers (what hrpyc's
+    ``import_remote_module`` returns): ``modules``, ``builtin``/``builtins``, ``eval``, ``execute``,
+    ``namespace``, ``teleport``, ``root``, ``ping``, ``close``/``closed``, ``serve``/``serve_all``/``poll``/
+    ``poll_all``; any other attribute of the rpyc connection (``_config``, ``async_request`` ...) is read from
+    ``conn``. ``hou`` is the remote ``hou`` module.
     """
 
     def __init__(self, conn, host, port, hello, session, transport=TCP):
@@ -102,12 +112,35 @@ class Bridge:
         self.server_version = hello.bridge
         self.session = session
         self.connected_at = time.time()
-        root = conn.root
-        self.modules = ModuleNamespace(root.getmodule)
-        self.eval, self.execute, self.namespace = root.eval, root.execute, root.namespace
+        self.root = root = conn.root
+        _install_classic(conn, root)
+        self.modules, self.builtins, self.builtin = conn.modules, conn.builtins, conn.builtin
+        self.eval, self.execute, self.namespace = conn.eval, conn.execute, conn.namespace
+        self.teleport = functools.partial(classic.teleport_function, self)
         self._bridge_call = root.bridge_call
         self._shipments = weakref.WeakKeyDictionary()
         self._finalizer = weakref.finalize(self, conn.close)
+
+    def __getattr__(self, name):  # the rest of rpyc's connection (only for names not found on the Bridge)
+        conn = self.__dict__.get("_conn")
+        if conn is None:
+            raise AttributeError(name)
+        return getattr(conn, name)
+
+    def serve(self, timeout=1, wait_for_lock=True):
+        """rpyc's ``serve``: serve one incoming message within ``timeout`` (the bridge also serves them by
+        itself, from its reader thread)."""
+        return self._conn.serve(timeout, wait_for_lock)
+
+    def poll(self, timeout=0):
+        return self._conn.poll(timeout)
+
+    def serve_all(self):
+        """rpyc's ``serve_all``: serve until the connection closes, then close it."""
+        return self._conn.serve_all()
+
+    def poll_all(self, timeout=0):
+        return self._conn.poll_all(timeout)
 
     @property
     def conn(self):
@@ -168,13 +201,14 @@ class Bridge:
 
 
 def connect(host=None, port=None, *, token=None, timeout=None, executor=None, connect_timeout=CONNECT_TIMEOUT,
-            settings=None) -> Bridge:
+            settings=None, lost_error=None) -> Bridge:
     """Connect to a bridge server and return a ``Bridge``.
 
     ``host``/``port``: ``DCC_BRIDGE_HOST``/``DCC_BRIDGE_PORT`` or 127.0.0.1:18811. ``token``: found in the
     session file on this machine, else ``DCC_BRIDGE_TOKEN``. ``timeout``: seconds a remote call may take
     (``DCC_BRIDGE_TIMEOUT`` or 30). ``executor``: where callbacks from the server run (the host's main
-    thread in Maya; ``executors``).
+    thread in Maya; ``executors``). ``lost_error``: makes the error a call raises when the connection is lost,
+    from a message (default ``ConnectionLostError``; a ``Link``'s says how to reconnect).
     """
     settings = settings or config.load()
     host = host or settings.host
@@ -198,7 +232,7 @@ def connect(host=None, port=None, *, token=None, timeout=None, executor=None, co
             BridgeChannel(BridgeStream(sock), settings.max_transfer),
             dict(sync_request_timeout=settings.timeout if timeout is None else timeout,
                  bridge_executor=executor, bridge_peer=f"the {hello.app or 'bridge'} server at {address}",
-                 bridge_fused_calls=settings.fused_calls))
+                 bridge_fused_calls=settings.fused_calls, bridge_lost=lost_error))
     except BaseException:
         sock.close()
         raise

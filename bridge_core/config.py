@@ -49,6 +49,7 @@ class Settings:
     max_transfer: int = DEFAULT_MAX_TRANSFER
     local_socket: bool = True
     fused_calls: Optional[bool] = None  # None: on where the bytecode was tested (fusing.enabled)
+    port_set: bool = False  # DCC_BRIDGE_PORT was given (the CLI then does not look for the one running session)
 
 
 def default_runtime_dir(environ=None, platform=None):
@@ -132,4 +133,5 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
         max_transfer=_positive(PREFIX + "MAX_TRANSFER", cap, int) if cap else DEFAULT_MAX_TRANSFER,
         local_socket=_flag(PREFIX + "LOCAL_SOCKET", local) if local else True,
         fused_calls=_flag(PREFIX + "FUSED_CALLS", fused) if fused else None,
+        port_set=bool(port),
     )

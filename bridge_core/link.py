@@ -5,7 +5,8 @@ in their namespace. ``Link`` owns the current ``Bridge`` and replaces it on reco
 is a ``RemoteModule`` that always forwards to the live connection's module, so the same ``hou`` keeps working
 after Houdini restarts. When the connection was lost, the next use reconnects once (to the same host:port,
 else to the newest session of the same app on this machine); when that fails, or before any connect, using
-the module raises ``NotConnectedError`` saying how to connect.
+the module raises ``NotConnectedError`` saying how to connect -- and so does a call that finds the connection
+lost under it (the application quit): one error, however the loss is noticed.
 
     link = Link("houdini", how_to_connect="Houdini Bridge > Connect to Houdini...")
     hou = link.module("hou")
@@ -74,10 +75,20 @@ class Link:
     def connect(self, host=None, port=None, token=None):
         """Connect (replacing any current connection); returns the ``Bridge``."""
         with self._lock:
-            bridge = connect(host, port, token=token, executor=self.executor, timeout=self.timeout)
+            bridge = self._connect(host, port, token)
             self._replace(bridge)
             self._target = (host, port, token)
             return bridge
+
+    def _connect(self, host, port, token):
+        return connect(host, port, token=token, executor=self.executor, timeout=self.timeout,
+                       lost_error=self._lost_error)
+
+    def _lost_error(self, message):
+        """What a call raises when the connection is lost under it: the same ``NotConnectedError`` as using the
+        link after the loss, saying how to reconnect (to the user both are "the application quit")."""
+        return NotConnectedError(f"{message}: {self.app} quit or closed the connection. The next use reconnects "
+                                 f"by itself once {self.app} serves again. {self.how_to_connect}".strip())
 
     def sessions(self):
         """The live sessions of this link's app on this machine, newest first."""
@@ -122,13 +133,12 @@ class Link:
         if discovery.find_session(runtime_dir, port=port, host=host) is not None:
             token = None  # a restarted server has a new token: let connect() read it from its session file
         try:
-            bridge = connect(host, port, token=token, executor=self.executor, timeout=self.timeout)
+            bridge = self._connect(host, port, token)
         except BridgeConnectionError:
             session = discovery.find_session(runtime_dir, app=self.app)
             if session is None:
                 raise
-            bridge = connect(session.host, session.port, token=session.token, executor=self.executor,
-                             timeout=self.timeout)
+            bridge = self._connect(session.host, session.port, session.token)
             self._target = (session.host, session.port, session.token)
         log.info("reconnected to %s at %s:%s", self.app, bridge.host, bridge.port)
         self._replace(bridge)

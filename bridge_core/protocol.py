@@ -11,15 +11,19 @@
    waits (``executors``).
 2. **Requests run through the executor.** The reader unboxes each incoming request in order and hands it on:
    straight to the host's main thread when the executor can ``submit`` (the main thread runs it and sends
-   the reply; requests run in arrival order, and one waiting on a bridge call lets the ones behind it run,
+   the reply if the socket takes it at once, else the writer thread sends it: the main thread never waits on
+   a socket write; requests run in arrival order, and one waiting on a bridge call lets the ones behind it run,
    nested, as in plain rpyc), else to a per-connection dispatcher thread, which runs it through the executor
    and sends the reply. Housekeeping (ping, reference release, close, root) runs on the reader. With the
    ``direct`` executor everything runs on the reader, as in plain rpyc.
 3. **Released proxies are batched.** rpyc sends one message per proxy that dies (every temporary
-   ``hou.node(p)``); here they are collected and sent as one message every ``DEL_BATCH`` proxies, or with
-   the next call once ``DEL_DELAY`` passed, so the server is not kept busy between a reply and the next call.
+   ``hou.node(p)``); here they are collected and sent as one message every ``DEL_BATCH`` proxies, or
+   ``DEL_DELAY`` after the first of them died (with the next call, or by the reader when no call comes), and
+   at once on ``close()``: the server is not kept busy between a reply and the next call, and an object the
+   client dropped (a remote file, an object with a ``__del__``) is released within about a second.
 4. **Errors are ours.** A call past the timeout raises ``BridgeTimeoutError`` and leaves the connection
-   usable; a connection that dies wakes every waiter with ``ConnectionLostError``; exceptions and exception
+   usable; a connection that dies wakes every waiter with ``ConnectionLostError`` (or the error the config's
+   ``bridge_lost`` makes from the message: a ``Link``'s says how to reconnect); exceptions and exception
    classes travel as described in ``remote_errors``.
 
 Messages are marshal-encoded rpyc envelopes (message type, sequence number, boxed arguments; every number in
@@ -38,9 +42,9 @@ import sys
 import threading
 import time
 
-from . import bulk, fusing, proxies
+from . import bulk, fusing, proxies, wire
 from .boxing import Boxed, Boxing
-from ._rpyc import Connection, consts
+from ._rpyc import Connection
 from .errors import BridgeTimeoutError, ConnectionLostError, TransferTooLargeError
 from .executors import PUMP, direct
 from .transport import drain, wait_readable
@@ -52,11 +56,12 @@ __all__ = ["BridgeConnection", "INLINE_HANDLERS"]
 
 READER_GRACE = 0.02     # the reader stays parked this long after the last call (a callback waits at most this)
 LEADER_SLICE = 0.05     # the main thread, waiting behind another reader, re-checks main-thread work this often
-INLINE_HANDLERS = frozenset({consts.HANDLE_PING, consts.HANDLE_DEL, HANDLE_DEL_MANY, consts.HANDLE_CLOSE,
-                             consts.HANDLE_GETROOT})
+INLINE_HANDLERS = frozenset({wire.HANDLE_PING, wire.HANDLE_DEL, HANDLE_DEL_MANY, wire.HANDLE_CLOSE,
+                             wire.HANDLE_GETROOT})
 DEL_BATCH = 64         # release references once this many proxies died ...
-DEL_DELAY = 0.5        # ... or at the next call once the oldest waited this long (seconds)
-HOST_WRITE_LIMIT = bulk.THRESHOLD  # a reply the host's thread writes itself; bigger ones go to the writer thread
+DEL_DELAY = 0.5        # ... or once the oldest waited this long (seconds): at the next call, else by the reader
+HOST_WRITE_LIMIT = bulk.THRESHOLD  # a reply the host's thread may write itself; bigger ones go to the writer thread
+_DONTWAIT = getattr(socket, "MSG_DONTWAIT", None)  # not on Windows: there every host reply goes to the writer
 
 
 class _Waiter:
@@ -102,6 +107,7 @@ class BridgeConnection(Boxing, Connection):
         self._submit = getattr(self._executor, "submit", None)
         self._peer_name = self._config.get("bridge_peer") or "the other side"
         self.fused_calls = fusing.enabled(self._config.get("bridge_fused_calls"))  # read by this side's proxies
+        self._lost = self._config.get("bridge_lost") or ConnectionLostError  # message -> the error to raise
 
     # ------------------------------------------------------------------------------------ reading
 
@@ -128,19 +134,27 @@ class BridgeConnection(Boxing, Connection):
                 else:  # nobody called lately (always so on a server that makes no calls): no lock to take
                     self._reader_polling = True
                 try:
-                    ready = wait_readable([sock, self._wake_r], None)
+                    ready = wait_readable([sock, self._wake_r], self._release_due())
                 finally:
                     self._reader_polling = False
                 if self._wake_r in ready:
                     drain(self._wake_r)
                 if sock in ready and not self._leaders:
                     self._serve_ready()  # one message, unless a leader got the socket first
+                elif self._dead_proxies and self._release_due() == 0:
+                    self._release_dead_proxies()  # nobody called since they died: the reader sends them
         except (EOFError, OSError, ValueError):
             pass
         except Exception:
             log.debug("connection to %s ended with an error", self._peer_name, exc_info=True)
         finally:
             self.close()
+
+    def _release_due(self):
+        """Seconds until the waiting released proxies are due (0: now), or None when none wait."""
+        if not self._dead_proxies:
+            return None
+        return max(self._oldest_dead + DEL_DELAY - time.monotonic(), 0)
 
     def _park(self):
         """Wait while callers read the socket themselves, and ``READER_GRACE`` after the last one; then mark the
@@ -211,7 +225,10 @@ class BridgeConnection(Boxing, Connection):
     # ------------------------------------------------------------------------------------ closing
 
     def close(self):
-        """Close the socket; every pending call fails with ``ConnectionLostError``. Safe to call twice."""
+        """Close the socket; every pending call fails with ``ConnectionLostError``. Safe to call twice. Proxies
+        released and not yet reported are reported first (the server drops them now, not at its own cleanup)."""
+        if not self._closed and self._dead_proxies:
+            self._release_dead_proxies()
         self._closed = True
         self._cleanup()
 
@@ -228,7 +245,7 @@ class BridgeConnection(Boxing, Connection):
             super()._cleanup(_anyway)
         except Exception:
             log.debug("cleanup of the connection to %s failed", self._peer_name, exc_info=True)
-        lost = ConnectionLostError(f"the connection to {self._peer_name} was closed")
+        lost = self._lost(f"the connection to {self._peer_name} was closed")
         for callback in pending:
             callback(True, lost)
         if self._dispatch_queue is not None:
@@ -244,7 +261,7 @@ class BridgeConnection(Boxing, Connection):
     # ------------------------------------------------------------------------------------ requests out
 
     def async_request(self, handler, *args, **kwargs):
-        if handler == consts.HANDLE_DEL:  # rpyc's release of a proxy: batched as ours
+        if handler == wire.HANDLE_DEL:  # rpyc's release of a proxy: batched as ours
             return self.proxy_released(object.__getattribute__(args[0], "____id_pack__"), args[1])
         return super().async_request(handler, *args, **kwargs)
 
@@ -252,11 +269,14 @@ class BridgeConnection(Boxing, Connection):
         """A proxy died (its ``__del__``): the server's reference is released with the next batch."""
         if self._closed:
             return
-        if not self._dead_proxies:
+        first = not self._dead_proxies
+        if first:
             self._oldest_dead = time.monotonic()
         self._dead_proxies.append((id_pack, count))
         if len(self._dead_proxies) >= DEL_BATCH:
             self._release_dead_proxies()
+        elif first and self._reader_polling:
+            self._interrupt_reader()  # it waits with no time limit: it re-polls with the batch's due time
 
     def _release_dead_proxies(self):
         batch = []
@@ -274,7 +294,7 @@ class BridgeConnection(Boxing, Connection):
     def sync_request(self, handler, *args):
         timeout = self._config["sync_request_timeout"]
         if self._closed:
-            raise ConnectionLostError(f"the connection to {self._peer_name} is closed; connect again")
+            raise self._lost(f"the connection to {self._peer_name} is closed; connect again")
         if self._dead_proxies and time.monotonic() - self._oldest_dead > DEL_DELAY:
             self._release_dead_proxies()
         current = threading.current_thread()
@@ -293,7 +313,7 @@ class BridgeConnection(Boxing, Connection):
         seq = next(self._seqcounter)  # rpyc's _get_seq_id, inline
         try:
             self._request_callbacks[seq] = waiter
-            self._send(consts.MSG_REQUEST, seq, (handler, (consts.LABEL_TUPLE, tuple([self._box(a) for a in args]))))
+            self._send(wire.MSG_REQUEST, seq, (handler, (wire.LABEL_TUPLE, tuple([self._box(a) for a in args]))))
             while not waiter.ready and not self._closed:
                 if main:
                     PUMP.run_pending()  # main-thread work from other connections
@@ -316,7 +336,7 @@ class BridgeConnection(Boxing, Connection):
                 raise waiter.value
             return waiter.value
         if self._closed:
-            raise ConnectionLostError(f"the connection to {self._peer_name} closed before it answered")
+            raise self._lost(f"the connection to {self._peer_name} closed before it answered")
         raise self._timeout_error(timeout)
 
     def _lead(self, waiter, timeout):
@@ -348,7 +368,7 @@ class BridgeConnection(Boxing, Connection):
             handler, args = raw_args
             args = self._unbox(args)
         except Exception:
-            self._send(consts.MSG_EXCEPTION, seq, self._box_exc(*sys.exc_info()))
+            self._send(wire.MSG_EXCEPTION, seq, self._box_exc(*sys.exc_info()))
             return
         if handler in INLINE_HANDLERS or getattr(self._executor, "inline", False):
             self._send_reply(self._reply(seq, handler, args))
@@ -370,21 +390,21 @@ class BridgeConnection(Boxing, Connection):
         try:
             result = self._HANDLERS[handler](self, *args)
             if type(result) is Boxed:
-                return consts.MSG_REPLY, seq, result.package
-            return consts.MSG_REPLY, seq, self._box(result)
+                return wire.MSG_REPLY, seq, result.package
+            return wire.MSG_REPLY, seq, self._box(result)
         except BaseException:
             typ, value, tb = sys.exc_info()
             if typ is KeyboardInterrupt and self._config["propagate_KeyboardInterrupt_locally"]:
                 raise
             log.debug("request %s raised", handler, exc_info=True)
-            return consts.MSG_EXCEPTION, seq, self._box_exc(typ, value, tb)
+            return wire.MSG_EXCEPTION, seq, self._box_exc(typ, value, tb)
 
     def _reply_from_host(self, seq, handler, args):
         self._send_reply_quietly(self._reply(seq, handler, args), from_host=True)
 
     def _refuse(self, seq, exc):
         """The executor would not take or run a request (host shutting down ...): its caller gets the error."""
-        self._send_reply_quietly((consts.MSG_EXCEPTION, seq, self._box_exc(type(exc), exc, exc.__traceback__)))
+        self._send_reply_quietly((wire.MSG_EXCEPTION, seq, self._box_exc(type(exc), exc, exc.__traceback__)))
 
     def _dispatch_loop(self, jobs):
         executor = self._executor
@@ -405,7 +425,10 @@ class BridgeConnection(Boxing, Connection):
         try:
             self._send(*reply, from_host=from_host)
         except TransferTooLargeError:
-            self._send(consts.MSG_EXCEPTION, reply[1], self._box_exc(*sys.exc_info()), from_host=from_host)
+            self._send(wire.MSG_EXCEPTION, reply[1], self._box_exc(*sys.exc_info()), from_host=from_host)
+        except ValueError as exc:  # marshal could not encode it (nothing was queued): the caller still gets an answer
+            failure = ValueError(f"DCC Bridge could not encode the reply ({exc}); please report this as a bug")
+            self._send(wire.MSG_EXCEPTION, reply[1], self._box_exc(ValueError, failure, None), from_host=from_host)
 
     def _send_reply_quietly(self, reply, from_host=False):
         """``_send_reply`` from a thread that has nobody to tell when the connection is gone: logged."""
@@ -419,7 +442,8 @@ class BridgeConnection(Boxing, Connection):
     def _send(self, msg, seq, args, from_host=False):
         """rpyc's ``_send`` (a queue drained by whichever thread holds the send lock, so a ``__del__`` that
         fires mid-send cannot deadlock), plus the bulk buffers the message refers to. ``from_host``: a reply
-        sent by the host's thread, which must not wait on a slow reader: a big one goes to the writer thread."""
+        sent by the host's thread, which must not wait on a slow reader: what it cannot write at once goes to
+        the writer thread."""
         buffers = []
         if self._bulk_boxed:
             args = bulk.collect(args, buffers)
@@ -429,10 +453,38 @@ class BridgeConnection(Boxing, Connection):
         for buffer in buffers:
             self._channel.check_size(memoryview(buffer).nbytes, "a buffer")
         self._send_queue.append((data, buffers))
-        if from_host and (buffers or len(data) > HOST_WRITE_LIMIT or len(self._send_queue) > 1):
-            self._writer().put(True)  # big, or behind others (a big one waiting): never block the host's thread
+        if from_host:  # never block the host's thread: what cannot be written at once goes to the writer thread
+            if buffers or len(data) > HOST_WRITE_LIMIT or len(self._send_queue) > 1 or not self._write_at_once():
+                self._writer().put(True)
             return
         self._write_queued()
+
+    def _write_at_once(self):
+        """The host's thread: send the one queued message without waiting on the socket. What the socket does
+        not take at once is handed to the writer thread, with the send lock (so nothing else is written in
+        between). False when that cannot be tried (another thread is writing, more is queued, no
+        ``MSG_DONTWAIT`` on this OS): the writer thread sends it all."""
+        if _DONTWAIT is None or not self._sendlock.acquire(False):
+            return False
+        handed_over = False
+        try:
+            if len(self._send_queue) != 1:
+                return False
+            frame = self._channel.frame(self._send_queue.pop(0)[0])
+            try:
+                sent = self._channel.stream.sock.send(frame, _DONTWAIT)
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            except OSError as exc:
+                self._channel.stream.close()
+                raise EOFError(exc) from None
+            if sent < len(frame):
+                self._writer().put(memoryview(frame)[sent:])
+                handed_over = True
+            return True
+        finally:
+            if not handed_over:
+                self._sendlock.release()
 
     def _write_queued(self):
         """Write the queued messages, unless another thread is writing (it writes ours too)."""
@@ -455,8 +507,16 @@ class BridgeConnection(Boxing, Connection):
         return self._writer_jobs
 
     def _write_loop(self, jobs):
-        while jobs.get() is not None:
+        while True:
+            job = jobs.get()
+            if job is None:
+                return
             try:
+                if job is not True:  # the rest of a message the host's thread began; it handed us the send lock
+                    try:
+                        self._channel.stream.write(job)
+                    finally:
+                        self._sendlock.release()
                 self._write_queued()
             except Exception:
                 log.debug("could not send a reply to %s (connection closed)", self._peer_name)
@@ -468,15 +528,15 @@ class BridgeConnection(Boxing, Connection):
         try:
             msg = data[0]
             seq, args = marshal.loads(memoryview(data)[1:])
-            if msg == consts.MSG_REQUEST:
+            if msg == wire.MSG_REQUEST:
                 self._recvlock.release()
                 self._dispatch_request(seq, args)
-            elif msg == consts.MSG_REPLY:
+            elif msg == wire.MSG_REPLY:
                 try:  # deliver before releasing, as rpyc does (a waiter checks its result under the lock)
                     self._seq_request_callback(msg, seq, False, self._unbox(args))
                 finally:
                     self._recvlock.release()
-            elif msg == consts.MSG_EXCEPTION:
+            elif msg == wire.MSG_EXCEPTION:
                 self._recvlock.release()
                 self._seq_request_callback(msg, seq, True, self._unbox_exc(args))
             else:
@@ -517,7 +577,7 @@ class BridgeConnection(Boxing, Connection):
         first = boxed = self._box(result)
         done = []
         for step_name, step_args in steps:
-            if boxed[0] != consts.LABEL_REMOTE_REF:
+            if boxed[0] != wire.LABEL_REMOTE_REF:
                 break  # the client gets a value and goes on locally
             try:
                 result = self._handle_callattr(result, step_name, step_args)

@@ -24,8 +24,8 @@ import sys
 import threading
 import weakref
 
-from . import fusing
-from ._rpyc import consts, netref
+from . import fusing, wire
+from ._rpyc import netref
 from .wire import HANDLE_CALLATTR_CHAIN
 
 __all__ = ["BridgeNetref", "RemoteMethod", "ProxyCache", "LocalObjects", "proxy_class", "builtin_proxy_class",
@@ -56,13 +56,17 @@ class RemoteMethod:
             if frame is not None:  # the caller goes on with .method(constants) on the result: one request
                 reply = _syncreq(self._proxy, HANDLE_CALLATTR_CHAIN, self._name, args, (), site.wire)
                 return fusing.deliver(reply, frame, site)
-        return _syncreq(self._proxy, consts.HANDLE_CALLATTR, self._name, args, tuple(kwargs.items()))
+        return _syncreq(self._proxy, wire.HANDLE_CALLATTR, self._name, args, tuple(kwargs.items()))
 
     def _resolve(self):
         """The remote bound method itself (one GETATTR), for uses other than calling."""
         if self._resolved is None:
-            self._resolved = _syncreq(self._proxy, consts.HANDLE_GETATTR, self._name)
+            self._resolved = _syncreq(self._proxy, wire.HANDLE_GETATTR, self._name)
         return self._resolved
+
+    # what rpyc's helpers read with object.__getattribute__ (rpyc.async_, rpyc.timed): the resolved method's
+    ____conn__ = property(lambda self: _get(self._resolve(), "____conn__"))
+    ____id_pack__ = property(lambda self: _get(self._resolve(), "____id_pack__"))
 
     def __getattr__(self, name):
         return getattr(self._resolve(), name)

@@ -1,8 +1,8 @@
 """The rpyc services each end of a bridge exposes.
 
 * ``BridgeService`` (the serving end, inside Houdini or Maya): rpyc's classic service, so ``modules``,
-  ``eval``, ``execute`` and ``namespace`` work as with hrpyc, and ``bridge_call`` runs ``Bridge.call``'s
-  shipped functions. Only clients that passed the handshake reach it.
+  ``eval``, ``execute`` and ``namespace`` work as with hrpyc (in a shipped package ``rpyc.*`` modules are the
+  bridge's private copy), and ``bridge_call`` runs ``Bridge.call``'s shipped functions. Only clients that passed the handshake reach it.
 * ``ClientService`` (the connecting end): exposes nothing at its root; objects the client passes (callbacks)
   are fully usable by the server, which proved it knows the token.
 
@@ -12,7 +12,7 @@ did, owned here: see ``_rpyc``), with the service's own configuration added.
     conn = connect(BridgeService, channel, {"sync_request_timeout": 30})
 """
 from . import shipping
-from ._rpyc import Service, SlaveService
+from ._rpyc import ROOT, VENDORED, Service, SlaveService
 from .protocol import BridgeConnection
 
 __all__ = ["BridgeService", "ClientService", "connect"]
@@ -23,6 +23,16 @@ class BridgeService(SlaveService):
 
     __slots__ = ()
     CONFIG = {}
+
+    def getmodule(self, name):
+        """Import a module for the client. In a shipped package, ``rpyc`` and ``rpyc.*`` mean the bridge's own
+        copy: rpyc's helpers (``teleport``, ``classic.deliver``) ask the server for rpyc modules by name, and
+        must get the version the client's helpers speak, not the host's (Houdini's rpyc 4.1.0)."""
+        if type(name) is tuple:
+            name = ".".join(name)
+        if VENDORED and (name == "rpyc" or name.startswith("rpyc.")):
+            name = ROOT + name[len("rpyc"):]
+        return super().getmodule(name)
 
     def bridge_call(self, source, name, imports, constants, args, kwargs):
         """Run a shipped function (``shipping``); its arguments and result are copied by value."""

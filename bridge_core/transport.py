@@ -32,7 +32,7 @@ import zlib
 from ._rpyc import SocketStream
 from .errors import TransferTooLargeError
 from .wire import BULK_COUNT as _COUNT, BULK_LENGTH as _BULK_LENGTH, FLAG_BULK, FLAG_COMPRESSED, FLUSHER
-from .wire import FRAME_HEADER
+from .wire import FLAG_PLAIN, FRAME_HEADER
 
 __all__ = ["BridgeStream", "BridgeChannel", "wait_readable", "drain"]
 
@@ -187,6 +187,9 @@ class BridgeChannel:
         Sizes are checked by the caller (``check_size``) before it queues the message.
         """
         views = [memoryview(b).cast("B") for b in bulks]
+        if not views and len(data) <= _SMALL:
+            self.stream.write(self.frame(data))
+            return
         if views:
             data = _COUNT.pack(len(views)) + data
         header = FRAME_HEADER.pack(len(data), FLAG_BULK if views else 0)
@@ -199,6 +202,10 @@ class BridgeChannel:
         for view in views:
             self.stream.write(_BULK_LENGTH.pack(view.nbytes))
             self.stream.write(view)
+
+    def frame(self, data):
+        """The whole frame of a message without bulk buffers, as one ``bytes``."""
+        return FRAME_HEADER.pack(len(data), FLAG_PLAIN) + data + FLUSHER
 
     def recv(self):
         """Read one message; the bulk buffers that came with it wait in ``take_bulks()``."""

@@ -13,7 +13,7 @@ the bridge, and nothing here depends on rpyc.
 | handshake   | ``HANDSHAKE_MAGIC``         | ``b"DCCB"``      | starts every handshake frame (``handshake``)                      |
 | handshake   | ``HANDSHAKE_HEADER``        | ``!4sI``         | magic, body length (big-endian), then a UTF-8 JSON body           |
 | handshake   | ``HANDSHAKE_MAX_BODY``      | 8192             | longest handshake body accepted                                   |
-| handshake   | ``VERSION``                 | 1                | the bridge's wire version, the handshake's ``protocol`` key: both ends must send the same |
+| handshake   | ``VERSION``                 | 2                | the bridge's wire version, the handshake's ``protocol`` key: both ends must send the same |
 | frame       | ``FRAME_HEADER``            | ``!LB``          | payload length (big-endian), flags (rpyc's layout; ``transport``) |
 | frame       | ``FLAG_PLAIN``              | 0                | the payload is one message                                        |
 | frame       | ``FLAG_COMPRESSED``         | 1                | zlib-compressed payload (rpyc's; accepted, never sent)            |
@@ -37,7 +37,7 @@ the bridge, and nothing here depends on rpyc.
 | box label   | ``LABEL_BULK``              | 18               | ``(index, kind, meta)``: a big one, in bulk frame ``index`` (``bulk``) |
 | box label   | ``LABEL_SPECIAL``           | 19               | ``(None,)`` ``NotImplemented``, ``(start, stop, step)`` a slice (``boxing``) |
 | box label   | ``LABEL_FUSED``             | 20               | ``(result box, ((failed, box), ...))``: a fused call's reply (``fusing``) |
-| exception   | ``EXCEPTION_MARKER``        | ``"dcc-bridge-exception/1"`` | first item of a raised exception (``remote_errors``)  |
+| exception   | ``EXCEPTION_MARKER``        | ``"dcc-bridge-exception/2"`` | first item of a raised exception (``remote_errors``)  |
 
 ``Bridge.call``'s copied values travel inside these boxes as tuples tagged with one letter (``values``).
 A change to anything in this table that an older peer would misread is a new ``VERSION``.
@@ -57,7 +57,7 @@ __all__ = [
 ]
 
 # ------------------------------------------------------------------------------------------- handshake
-VERSION = 1
+VERSION = 2  # 2: exceptions' arguments boxed by value (EXCEPTION_MARKER /2)
 HANDSHAKE_MAGIC = b"DCCB"
 HANDSHAKE_HEADER = struct.Struct("!4sI")
 HANDSHAKE_MAX_BODY = 8192
@@ -114,4 +114,4 @@ LABEL_SPECIAL = 19
 LABEL_FUSED = 20
 
 # ------------------------------------------------------------------------------------------- exceptions
-EXCEPTION_MARKER = "dcc-bridge-exception/1"
+EXCEPTION_MARKER = "dcc-bridge-exception/2"  # /2: arguments boxed by value (was brine-dumpable values)

@@ -185,3 +185,30 @@ def interpreter(version):
         if done.returncode == 0 and done.stdout.strip() == version:
             return candidate
     return None
+
+
+def same(a, b):
+    """Equal, and of the same types through tuples (``1 == True`` is not enough)."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is tuple:
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def by_value(max_items=12, max_leaves=30):
+    """A hypothesis strategy of what crosses a connection by value, as an argument, a result or an exception's
+    argument (lists and dicts are proxied): plain values, bytes (small and bulk), complex, frozensets, slices,
+    ``NotImplemented``, and tuples of them."""
+    from hypothesis import strategies as st
+
+    from bridge_core import bulk
+
+    hashable = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8))
+    return st.recursive(
+        st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20),
+                  st.binary(max_size=20), st.complex_numbers(allow_nan=False), st.frozensets(hashable, max_size=5),
+                  st.slices(10), st.just(NotImplemented),
+                  st.integers(0, 2).map(lambda k: bytes([k]) * (bulk.THRESHOLD + k))),  # a bulk frame each
+        lambda inner: st.lists(inner, max_size=max_items).map(tuple),
+        max_leaves=max_leaves)

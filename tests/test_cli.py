@@ -75,13 +75,26 @@ def test_shell_binds_hou(process_server, runtime_dir):
     assert "/obj" in done.stdout and "Bound:" in done.stderr
 
 
+@pytest.fixture
+def refused_port():
+    """A port nothing listens on while the test runs: bound here, never listening (a fixed one such as 1 may be
+    taken by another test run on the machine)."""
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        yield holder.getsockname()[1]
+
+
 @pytest.mark.parametrize("args,needle", [
-    (("exec", "--port", "1", "-c", "pass"), "nothing is listening at 127.0.0.1:1"),
+    (("exec", "--port", "PORT", "-c", "pass"), "nothing is listening at 127.0.0.1:PORT"),
     (("exec", "--app", "maya", "-c", "pass"), "no running maya session"),
-    (("exec", "--port", "1"), "give the code to run"),
-    (("exec", "--port", "1", "/no/such/file.py"), "cannot read /no/such/file.py"),
+    (("exec", "--port", "PORT"), "give the code to run"),
+    (("exec", "--port", "PORT", "/no/such/file.py"), "cannot read /no/such/file.py"),
 ])
-def test_failures_are_one_line_and_exit_2(runtime_dir, args, needle):
+def test_failures_are_one_line_and_exit_2(runtime_dir, refused_port, args, needle):
+    args = [str(refused_port) if arg == "PORT" else arg for arg in args]
+    needle = needle.replace("PORT", str(refused_port))
     done = run_cli(runtime_dir, *args)
     assert done.returncode == 2
     assert needle in done.stderr
@@ -91,6 +104,29 @@ def test_failures_are_one_line_and_exit_2(runtime_dir, args, needle):
 def test_list_with_no_sessions(runtime_dir):
     done = run_cli(runtime_dir, "list")
     assert done.returncode == 0 and "no DCC Bridge sessions" in done.stdout
+
+
+def test_exec_and_shell_without_a_port_use_the_one_session_running_here(runtime_dir):
+    with BridgeProcess.serve(runtime_dir) as server:  # on a port of its own, not 18811
+        done = run_cli(runtime_dir, "exec", "-c", "import os; print(bridge.port, hou.node('/obj').path())")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split() == [str(server.port), "/obj"]
+        shell = run_cli(runtime_dir, "shell", stdin="print(hou.node('/obj').path())\n")
+        assert shell.returncode == 0 and "/obj" in shell.stdout, shell.stderr
+        with BridgeProcess.serve(runtime_dir, app="maya") as second:
+            several = run_cli(runtime_dir, "exec", "-c", "print('ran')")
+            assert several.returncode == 2 and "ran" not in several.stdout
+            assert len(several.stderr.strip().splitlines()) == 1
+            for needle in (f"port {server.port}", f"port {second.port}", "--port", "--app houdini|maya",
+                           "2 DCC Bridge sessions"):
+                assert needle in several.stderr, several.stderr
+            by_port = run_cli(runtime_dir, "exec", "--port", str(second.port), "-c", "print(bridge.app)")
+            assert by_port.stdout.strip() == "maya", by_port.stderr
+
+
+def test_import_remote_module_keeps_hrpycs_default_port(process_server):
+    with pytest.raises(bridge_core.BridgeConnectionError, match="18811"):  # not the one session's port
+        bridge_core.import_remote_module()
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sends a signal to one thread: Linux's tgkill")

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 import bridge_core
 from bridge_core import boxing, bulk, proxies
+from support import by_value, same
 
 SERVER_CODE = '''
 class Counter:
@@ -82,30 +83,12 @@ def test_bytes_like_payloads_round_trip_exactly(bridge, size, kind):
     assert bytes(back) == raw
 
 
-_hashable = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8))
-_by_value = st.recursive(  # what crosses by value as an argument or a result (lists and dicts are proxied)
-    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20),
-              st.binary(max_size=20), st.complex_numbers(allow_nan=False), st.frozensets(_hashable, max_size=5),
-              st.slices(10), st.just(NotImplemented),
-              st.integers(0, 2).map(lambda k: bytes([k]) * (bulk.THRESHOLD + k))),  # a bulk frame each
-    lambda inner: st.lists(inner, max_size=12).map(tuple),
-    max_leaves=30)
-
-
-def _same(a, b):
-    if type(a) is not type(b):
-        return False
-    if type(a) is tuple:
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    return a == b
-
-
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])  # the bridge is one per test, reused
-@given(st.lists(_by_value, max_size=5))
+@given(st.lists(by_value(), max_size=5))
 def test_arguments_and_results_cross_by_value_equal_and_of_the_same_types(bridge, args):
     echo = bridge.eval("lambda *args: args")
-    assert _same(echo(*args), tuple(args))
+    assert same(echo(*args), tuple(args))
 
 
 def test_only_plain_classes_are_boxed_by_their_cached_instance_name():

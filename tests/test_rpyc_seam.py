@@ -24,7 +24,8 @@ pytestmark = pytest.mark.timeout(30)
 
 SHAPED = [entry for entry in _rpyc.SEAM]
 # private names of rpyc classes that the bridge uses for something of its own, not rpyc's
-OURS = {"_conn": "Bridge._conn (client.py), the Bridge's own attribute; SlaveService's _conn is not touched"}
+OURS = {"_conn": "Bridge._conn (client.py), the Bridge's own attribute; SlaveService's _conn is not touched",
+        "_connect": "Link._connect (link.py), the link's own method; rpyc's Service._connect is not used"}
 # the bridge's subclasses of rpyc's classes (the connection's methods live in two classes)
 SUBCLASSES = [
     ((protocol.BridgeConnection, Boxing), _rpyc.Connection),
@@ -92,7 +93,7 @@ def test_the_rpyc_in_use_is_the_pinned_one():
 @pytest.mark.parametrize("where, use, shape, why", SHAPED, ids=[entry[0] for entry in SHAPED])
 def test_each_internal_still_has_the_shape_relied_on(live, where, use, shape, why):
     assert why and use in {"overridden", "extended", "called", "read", "written", "replaced", "config",
-                           "subclassed"}, "an entry says how and why the bridge uses it"
+                           "subclassed", "re-exported"}, "an entry says how and why the bridge uses it"
     parent, name, value = _resolve(where)
     if use == "config":
         assert value is not _MISSING, f"rpyc's DEFAULT_CONFIG has no {name!r} any more"

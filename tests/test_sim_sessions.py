@@ -161,3 +161,36 @@ def test_build_py_sim_rejects_a_missing_interpreter(runtime_dir):
                            "python-that-does-not-exist"], capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     assert "no working interpreter" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("host,sig", [("houdini", "SIGTERM"), ("maya", "SIGINT")])
+def test_build_py_sim_passes_sigterm_and_sigint_on_and_exits_with_the_hosts_status(runtime_dir, host, sig):
+    """A supervisor, CI job or test harness that stops ``build.py sim`` stops the simulated host with it: the
+    signal reaches the host, which quits cleanly (its bridge server's session file and socket removed), and the
+    wrapper exits with the host's status."""
+    from support import ROOT, clean_env, wait_until
+
+    env = clean_env(runtime_dir, DCC_BRIDGE_AUTOSTART="1")  # the first free port from the default one
+    wrapper = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "sim", host], env=env, cwd=str(ROOT),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        sessions = wait_until(lambda: bridge_core.discovery.list_sessions(runtime_dir), 60,
+                              f"the simulated {host}'s bridge server")
+        host_pid = sessions[0].pid
+        assert host_pid != wrapper.pid
+        wrapper.send_signal(getattr(signal, sig))
+        assert wrapper.wait(60) == 0
+    finally:
+        if wrapper.poll() is None:
+            wrapper.kill()
+            wrapper.wait(30)
+    wait_until(lambda: not _alive(host_pid), 30, f"the simulated {host} to exit")
+    assert list(runtime_dir.glob("session-*.json")) == [] and list(runtime_dir.glob("*.sock")) == []
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
