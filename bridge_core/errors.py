@@ -107,6 +107,12 @@ class RemoteError(BridgeError):
     remote_traceback = ""
     _remote_object = None
 
+    def remote_arrived(self, traceback_text, remote_object=None):
+        """Set by the bridge when the exception arrives: the remote traceback, and the remote exception object
+        (a proxy) whose methods this one forwards while connected."""
+        self.remote_traceback = traceback_text
+        self._remote_object = remote_object
+
     def __str__(self):
         text = super().__str__()
         if self.remote_traceback:

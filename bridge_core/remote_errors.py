@@ -191,7 +191,5 @@ def load(raw, unbox):
     except (AttributeError, TypeError):
         pass
     if isinstance(exc, RemoteError):
-        exc.remote_traceback = text
-        if remote is not None:
-            exc._remote_object = unbox(remote)
+        exc.remote_arrived(text, None if remote is None else unbox(remote))
     return exc
