@@ -27,7 +27,9 @@
    classes travel as described in ``remote_errors``.
 
 Messages are marshal-encoded rpyc envelopes (message type, sequence number, boxed arguments; every number in
-``wire``); how values are boxed is ``boxing``'s job, the frames ``transport``'s.
+``wire``); how values are boxed is ``boxing``'s job, the frames ``transport``'s. Every rpyc method overridden
+here and every private rpyc field used is listed, with why, in ``_rpyc.SEAM``; docs/threading.md draws the
+threads and the locks (and what each may wait on).
 
     conn = BridgeConnection(service, BridgeChannel(BridgeStream(sock)), {"bridge_executor": executor})
     conn.start_reader("dcc-bridge-reader")
