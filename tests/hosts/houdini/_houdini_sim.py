@@ -15,7 +15,8 @@ Session:
 The user:
     queue_answer(value)           the answer to the next dialog (forms: see hou/_ui.py); pending_answers()
     clear_answers()               forget answers not used yet
-    interrupt()                   press Esc on the running InterruptableOperation (its next update raises)
+    interrupt(after_updates=0)    press Esc on the running InterruptableOperation (its next update raises; or
+                                  the update after ``after_updates`` more, part-way through)
 
 What the user saw, and what the threading rules saw:
     messages()                    hou.ui.displayMessage records (dicts: text, buttons, severity, title, answer ...)
@@ -107,9 +108,11 @@ def clear_answers():
         SESSION.answers.clear()
 
 
-def interrupt():
+def interrupt(after_updates=0):
+    """Press Esc: the running InterruptableOperation's next update raises (or the one after ``after_updates``
+    more updates, for pressing it part-way through a long operation)."""
     with SESSION.lock:
-        SESSION.interrupt_requested = True
+        SESSION.interrupt_requested = int(after_updates)
 
 
 # ------------------------------------------------------------------------------------- what was shown

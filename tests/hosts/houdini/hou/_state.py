@@ -33,7 +33,7 @@ class Session:
         self.answers = collections.deque()
         self.off_main = []
         self.off_main_count = 0
-        self.interrupt_requested = False
+        self.interrupt_requested = None  # None, or the updates to let pass before Esc takes effect
 
     @property
     def graphical(self):
