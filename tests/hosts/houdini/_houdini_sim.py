@@ -15,6 +15,7 @@ Session:
 The user:
     queue_answer(value)           the answer to the next dialog (forms: see hou/_ui.py); pending_answers()
     clear_answers()               forget answers not used yet
+    api_seconds(reset=False)      seconds spent inside outermost hou calls (the benchmark's stand-in share)
     interrupt(after_updates=0)    press Esc on the running InterruptableOperation (its next update raises; or
                                   the update after ``after_updates`` more, part-way through)
 
@@ -106,6 +107,15 @@ def pending_answers():
 def clear_answers():
     with SESSION.lock:
         SESSION.answers.clear()
+
+
+def api_seconds(reset=False):
+    """Seconds this process spent inside outermost hou calls (``reset``: start again)."""
+    with SESSION.lock:
+        seconds = SESSION.api_seconds
+        if reset:
+            SESSION.api_seconds = 0.0
+    return seconds
 
 
 def interrupt(after_updates=0):

@@ -16,6 +16,7 @@ The user:
     pick_menu_item("Menu", "Sub-menu", "Item", option_box=False)   run a main-window menu item as a click
     set_text(control, text)  type into a text field; click(control) presses a button (name or label)
     cancel_progress(after_updates=None)  press Esc on the progress window (or after that many more updates)
+    api_seconds(reset=False) seconds spent inside outermost maya.cmds / maya.api calls (the benchmark's share)
 
 What the user saw:
     shown()                  {"warnings", "errors", "infos", "dialogs", "headsUp", "inView", "windows",
@@ -134,6 +135,14 @@ def click(control):
     _session.record("click", control=element.name, label=element.props.get("label"))
     if element.props.get("command") is not None:
         _ui.run_callback(element.props["command"], f"button {element.name}", False)
+
+
+def api_seconds(reset=False):
+    """Seconds this process spent inside outermost maya.cmds / maya.api calls (``reset``: start again)."""
+    seconds = _session.CLOCK.seconds
+    if reset:
+        _session.CLOCK.seconds = 0.0
+    return seconds
 
 
 def cancel_progress(after_updates=None):

@@ -45,6 +45,9 @@ class _Vector3:
     def __len__(self):
         return 3
 
+    def __iter__(self):
+        return iter((self.x, self.y, self.z))
+
     def __add__(self, other):
         return self._new([a + b for a, b in zip(self, other)])
 
@@ -150,6 +153,9 @@ class MPoint:
 
     def __len__(self):
         return 4
+
+    def __iter__(self):
+        return iter((self.x, self.y, self.z, self.w))
 
     def __add__(self, other):
         return MPoint(self.x + other[0], self.y + other[1], self.z + other[2], self.w)
@@ -321,6 +327,9 @@ class _Array:
 
     def __len__(self):
         return len(self._items)
+
+    def __iter__(self):  # Maya's arrays iterate in C; so does this
+        return iter(self._items)
 
     def __getitem__(self, index):
         if isinstance(index, slice):
