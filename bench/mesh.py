@@ -60,6 +60,8 @@ def bridge_run(runtime, rounds=ROUNDS):
     results = {"to_houdini": [], "to_maya": []}
     with houdini_session(runtime, prefs_dir=runtime.parent / "mesh_houdini", env=env) as houdini, \
             maya_session(runtime, app_dir=runtime.parent / "mesh_maya", env=env) as maya:
+        for session in (houdini, maya):  # a million points through Python stand-ins takes minutes, not seconds
+            session.control._sock.settimeout(None)
         maya.exec(MAYA_SETUP + "found = houdini_link.sessions()[0]\nhoudini_link.connect(found.host, found.port)")
         payload = int(maya.eval("pipeline.read_mesh('grid').nbytes"))
         for _ in range(rounds):
@@ -280,8 +282,9 @@ def grid_mesh(n=SUBDIVISIONS):
     return Mesh("grid", points, array.array("i", [4]) * (n * n), vertices, normals, uvs)
 
 
-def memory_run():
-    """Peak traced memory on the client and the server while the grid goes there and back, over its size."""
+def memory_run(rounds=ROUNDS):
+    """The bridge without hosts: seconds to send the grid to a bridge server and to read it back (best of
+    ``rounds``), then the peak traced memory on the client and the server for one such trip."""
     import tracemalloc
 
     import bridge_core
@@ -297,6 +300,14 @@ def memory_run():
             mesh = grid_mesh()
             os.environ["DCC_BRIDGE_RUNTIME_DIR"] = scratch
             with bridge_core.connect(port=port, timeout=600) as bridge:
+                times = {"send": [], "read": []}
+                for _ in range(rounds):
+                    start = time.perf_counter()
+                    pipeline.write_mesh(bridge, mesh)
+                    middle = time.perf_counter()
+                    pipeline.read_mesh(bridge, "grid")
+                    times["send"].append(middle - start)
+                    times["read"].append(time.perf_counter() - middle)
                 remote = bridge.modules["tracemalloc"]
                 remote.start()
                 tracemalloc.start()
@@ -309,7 +320,7 @@ def memory_run():
         finally:
             server.stdin.close()
             server.wait(60)
-    return mesh.nbytes, client_peak, server_peak
+    return mesh.nbytes, client_peak, server_peak, times
 
 
 # ----------------------------------------------------------------------------------------------- report
@@ -328,7 +339,7 @@ def measure(hrpyc_python):
 def section(m):
     """The Markdown section for docs/benchmarks.md."""
     payload, bridge, raw, hrpyc = m["payload"], m["bridge"], m["raw"], m["hrpyc"]
-    nbytes, client_peak, server_peak = m["memory"]
+    nbytes, client_peak, server_peak, core_times = m["memory"]
     raw_mean = statistics.mean(raw)
     rows, checks = [], []
     for direction, label in (("to_houdini", "Maya -> Houdini"), ("to_maya", "Houdini -> Maya")):
@@ -362,8 +373,12 @@ far more than the real hosts', and the last column compares what the two bridges
 |---|---|---|---|---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 
-Peak memory (tracemalloc) while a pipeline Python sends the same grid to a bridge server and reads it back:
-client {client_peak / nbytes:.1f}x, server {server_peak / nbytes:.1f}x the {nbytes / 1e6:.0f} MB payload.
+The bridge without hosts: a pipeline Python sends the same grid to a bridge server (`write_mesh`: the server
+checks it and flips its winding, as the Houdini side does) in {min(core_times['send']) * 1000:.0f} ms and reads it
+back (`read_mesh`: flipped again) in {min(core_times['read']) * 1000:.0f} ms (best of {ROUNDS}), against
+{min(raw) * 1000:.0f} ms for the plain socket: {min(core_times['send']) / min(raw):.1f}x and
+{min(core_times['read']) / min(raw):.1f}x. Peak memory (tracemalloc) on that trip: client
+{client_peak / nbytes:.1f}x, server {server_peak / nbytes:.1f}x the {nbytes / 1e6:.0f} MB payload.
 
 | goal | measured (worst direction, means) | met |
 |---|---|---|

@@ -90,10 +90,16 @@ def _runs(counts):
     return runs
 
 
+_UNITS = {2: "H", 4: "I", 8: "Q"}
+
+
 def reverse_faces(values, counts, width=1):
     """A copy of per-face-vertex ``values`` (``width`` numbers each) with each face's order reversed."""
     out = array.array(values.typecode, bytes(len(values) * values.itemsize))
     source, target = memoryview(values), memoryview(out)
+    unit = _UNITS.get(width * values.itemsize)
+    if unit is not None and width > 1:  # whole elements as one machine word each (u, v as 8 bytes)
+        source, target, width = source.cast("B").cast(unit), target.cast("B").cast(unit), 1
     for offset, faces, count in _runs(counts):
         span = slice(offset * width, (offset + faces * count) * width)
         src, dst = source[span], target[span]
