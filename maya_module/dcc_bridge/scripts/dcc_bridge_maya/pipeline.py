@@ -127,8 +127,9 @@ def write_mesh(mesh, name=None):
     return _write(mesh, name)["node"]
 
 
-def _write(mesh, name=None):
-    mesh.validate()
+def _write(mesh, name=None, checked=False):
+    if not checked:  # Mesh.from_wire has checked what arrives from the other side
+        mesh.validate()
     target = maya_name(name or mesh.name)
     shape = _existing_mesh(target)
     points = om.MPointArray(mesh.point_tuples())
@@ -211,7 +212,8 @@ def import_from_houdini(path, name=None):
     if not paths:
         raise GeometryError("give the path of a Houdini SOP or geo object, such as /obj/geo1")
     transforms, line = core.transfer(
-        paths, lambda p: Mesh.from_wire(core.call(bridge, "read_mesh", p)), lambda mesh: _write(mesh, name),
+        paths, lambda p: Mesh.from_wire(core.call(bridge, "read_mesh", p)),
+        lambda mesh: _write(mesh, name, checked=True),
         _Progress("Import from Houdini"), undo=_delete, direction="imported")
     feedback.info(f"{line} from Houdini: {', '.join(transforms)}")
     return transforms
@@ -252,6 +254,6 @@ def _selection():
 
 
 core.register("read_mesh", lambda node: read_mesh(node).to_wire())
-core.register("write_mesh", lambda wire, name=None: _write(Mesh.from_wire(wire), name))
+core.register("write_mesh", lambda wire, name=None: _write(Mesh.from_wire(wire), name, checked=True))
 core.register("selection", _selection)
 core.register("delete", _delete)

@@ -164,8 +164,9 @@ def write_mesh(mesh, name=None):
     return _write(mesh, name)["node"]
 
 
-def _write(mesh, name=None):
-    mesh.validate()
+def _write(mesh, name=None, checked=False):
+    if not checked:  # Mesh.from_wire has checked what arrives from the other side
+        mesh.validate()
     target = houdini_name(name or mesh.name)
     found = _target(target)
     geo = _geometry(mesh.reversed_winding())
@@ -254,7 +255,8 @@ def import_from_maya(nodes=None):
     if not names:
         raise GeometryError("nothing is selected in Maya: select mesh objects there, or name them")
     paths, line = core.transfer(
-        list(names), lambda n: Mesh.from_wire(core.call(bridge, "read_mesh", n)), _write,
+        list(names), lambda n: Mesh.from_wire(core.call(bridge, "read_mesh", n)),
+        lambda mesh: _write(mesh, checked=True),
         _Progress("Import from Maya"), undo=_delete, direction="imported")
     feedback.status(f"DCC Bridge: {line} from Maya: {', '.join(paths)}")
     return paths
@@ -264,6 +266,6 @@ def import_from_maya(nodes=None):
 
 
 core.register("read_mesh", lambda path: read_mesh(path).to_wire())
-core.register("write_mesh", lambda wire, name=None: _write(Mesh.from_wire(wire), name))
+core.register("write_mesh", lambda wire, name=None: _write(Mesh.from_wire(wire), name, checked=True))
 core.register("selection", lambda: [node.path() for node in hou.selectedNodes()])
 core.register("delete", _delete)
