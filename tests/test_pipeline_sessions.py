@@ -102,6 +102,7 @@ def test_maya_to_houdini_and_back_is_exact(hosts):
                               mesh=maya_arrays("rtCube_back"),
                               shaded="rtCube_backShape" in cmds.sets("initialShadingGroup", query=True))))""")
     assert back["made"] == ["rtCube_back"] and back["shaded"]
+    assert houdini.shown()["off_main_thread_calls"] == 0, "Houdini read and wrote on its main thread"
     for key in ("counts", "vertices"):
         assert back["mesh"][key] == mesh[key]
     for key in ("points", "normals", "uvs", "matrix"):
@@ -268,3 +269,22 @@ def test_send_mesh_from_the_command_line(hosts):
                               "--to", "houdini"], cwd=ROOT, env=session_env(runtime), capture_output=True,
                              text=True, timeout=60)
     assert missing.returncode == 2 and "there is no object named 'noSuchNode'" in missing.stderr
+
+
+def test_hython_receives_and_sends_meshes_without_a_ui(hosts, tmp_path):
+    maya, runtime = hosts[1], hosts[2]
+    with houdini_session(runtime, hython=True, prefs_dir=tmp_path / "hython",
+                         env={"DCC_BRIDGE_AUTOSTART": "1", "DCC_BRIDGE_PORT": "0"}) as hython:
+        port = hython.eval("__import__('dcc_bridge_houdini.server').server.SERVER.current().port")
+        maya.exec("cmds.polyCube(name='toHython')")
+        maya_port = run(maya, "from dcc_bridge_maya import server\nprint(server.SERVER.current().port)")
+        for source, node, target, name in ((f"maya:{maya_port}", "toHython", f"houdini:{port}", "toHython"),
+                                           (f"houdini:{port}", "/obj/toHython", f"maya:{maya_port}", "fromHython")):
+            done = subprocess.run([sys.executable, "-m", "bridge_core", "send-mesh", "--from", source, node, "--to",
+                                   target, "--name", name], cwd=ROOT, env=session_env(runtime),
+                                  capture_output=True, text=True, timeout=60)
+            assert done.returncode == 0, done.stderr
+        count = "print(json.dumps(hou.node('/obj/toHython/mesh').geometry().primCount()))"
+        assert run(hython, HOUDINI_SETUP, count) == 6
+        assert run(maya, MAYA_SETUP, "print(json.dumps(pipeline.read_mesh('fromHython').num_faces))") == 6
+        assert hython.shown()["mode"] == "hython"
