@@ -20,6 +20,7 @@ A pipeline Python (neither host) moves a mesh in one call, and so does the shell
     python -m bridge_core send-mesh --from maya pCube1 --to houdini [--name NAME]
 """
 import logging
+import re
 import time
 
 from . import values
@@ -28,11 +29,20 @@ from .geometry import Mesh
 
 log = logging.getLogger("dcc_bridge.pipeline")
 
-__all__ = ["VERBS", "register", "serve", "call", "read_mesh", "write_mesh", "send_mesh", "summary",
+__all__ = ["VERBS", "node_name", "register", "serve", "call", "read_mesh", "write_mesh", "send_mesh", "summary",
            "PROGRESS_POINTS", "Progress", "transfer"]
 
 VERBS = {}
 PROGRESS_POINTS = 100_000  # transfers larger than this show progress in the host that started them
+
+
+def node_name(name):
+    """A name both hosts accept for ``name``, the same every time: a path's last part ("/obj/geo1" -> "geo1",
+    "|grp|pCube1" -> "pCube1"), other characters than letters, digits and "_" as "_" ("ns:pCube1" ->
+    "ns_pCube1", "my.mesh" -> "my_mesh"), a leading digit prefixed with "_"."""
+    short = re.split(r"[|/]", str(name).rstrip("|/"))[-1] or "mesh"
+    short = re.sub(r"[^A-Za-z0-9_]", "_", short)
+    return "_" + short if short[0].isdigit() else short
 
 
 def register(name, function):

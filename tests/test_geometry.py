@@ -152,3 +152,12 @@ def test_transfer_undoes_what_it_created_when_cancelled():
         pipeline.transfer(["a", "b"], lambda n: mesh(name=n), write, progress, undo=undone.extend, known_points=5)
     assert made == ["a", "b"] and undone == ["b"], "only what this transfer created is removed"
     assert progress.seen[0] == "Reading a" and not progress.shown, "the progress window was closed"
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("pCube1", "pCube1"), ("|group1|pCube1", "pCube1"), ("/obj/geo1", "geo1"), ("/obj/geo1/", "geo1"),
+    ("ns:pCube1", "ns_pCube1"), ("my.mesh", "my_mesh"), ("1box", "_1box"), ("", "mesh"), ("a b-c", "a_b_c"),
+])
+def test_node_names_are_sanitised_the_same_way_every_time(given, expected):
+    assert pipeline.node_name(given) == expected
+    assert pipeline.node_name(pipeline.node_name(given)) == expected, "a sanitised name stays as it is"

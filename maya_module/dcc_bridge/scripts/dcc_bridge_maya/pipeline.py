@@ -15,7 +15,6 @@ pipeline Pythons call (``bridge_core.pipeline``).
 import array
 import itertools
 import logging
-import re
 
 from maya import cmds
 from maya.api import OpenMaya as om
@@ -29,17 +28,9 @@ from .executor import is_batch
 
 log = logging.getLogger("dcc_bridge.maya.pipeline")
 
-__all__ = ["read_mesh", "write_mesh", "send_to_houdini", "import_from_houdini", "maya_name", "mesh_transforms"]
+__all__ = ["read_mesh", "write_mesh", "send_to_houdini", "import_from_houdini", "mesh_transforms"]
 
 SHADING_GROUP = "initialShadingGroup"
-
-
-def maya_name(name):
-    """A legal Maya node name for ``name``, the same every time: a path's last part ("/obj/geo1" -> "geo1"),
-    other characters as "_", a leading digit prefixed with "_"."""
-    short = re.split(r"[|/]", str(name).rstrip("|/"))[-1] or "mesh"
-    short = re.sub(r"[^A-Za-z0-9_]", "_", short)
-    return "_" + short if short[0].isdigit() else short
 
 
 # ------------------------------------------------------------------------------------------------ reading
@@ -130,7 +121,7 @@ def write_mesh(mesh, name=None):
 def _write(mesh, name=None, checked=False):
     if not checked:  # Mesh.from_wire has checked what arrives from the other side
         mesh.validate()
-    target = maya_name(name or mesh.name)
+    target = core.node_name(name or mesh.name)
     shape = _existing_mesh(target)
     points = om.MPointArray(mesh.point_tuples())
     counts, connects = list(mesh.face_counts), list(mesh.face_vertices)

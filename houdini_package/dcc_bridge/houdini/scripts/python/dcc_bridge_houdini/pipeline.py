@@ -17,7 +17,6 @@ Loading this module registers the pipeline verbs Maya and pipeline Pythons call 
 import array
 import collections
 import logging
-import re
 
 import hou
 
@@ -29,18 +28,10 @@ from . import feedback, maya_link
 
 log = logging.getLogger("dcc_bridge.houdini.pipeline")
 
-__all__ = ["read_mesh", "write_mesh", "send_to_maya", "import_from_maya", "houdini_name"]
+__all__ = ["read_mesh", "write_mesh", "send_to_maya", "import_from_maya"]
 
 STASH = "mesh"                       # the Stash SOP inside each geo object the bridge writes
 MARK = "dcc_bridge_mesh"             # user data on that geo object: where the mesh came from
-
-
-def houdini_name(name):
-    """A legal Houdini node name for ``name``, the same every time: a Maya path's last part, namespaces
-    ("ns:pCube1" -> "ns_pCube1") and other characters as "_", a leading digit prefixed with "_"."""
-    short = re.split(r"[|/]", str(name).rstrip("|/"))[-1] or "mesh"
-    short = re.sub(r"[^A-Za-z0-9_]", "_", short)
-    return "_" + short if short[0].isdigit() else short
 
 
 # ------------------------------------------------------------------------------------------------ reading
@@ -167,7 +158,7 @@ def write_mesh(mesh, name=None):
 def _write(mesh, name=None, checked=False):
     if not checked:  # Mesh.from_wire has checked what arrives from the other side
         mesh.validate()
-    target = houdini_name(name or mesh.name)
+    target = core.node_name(name or mesh.name)
     found = _target(target)
     geo = _geometry(mesh.reversed_winding())
     created = found is None
