@@ -244,7 +244,7 @@ from bridge_core.geometry import Mesh
 kept = {}
 
 def write_mesh(wire, name=None):
-    mesh = Mesh.from_wire(wire).reversed_winding()   # what the Houdini side does with it
+    mesh = Mesh.from_wire(wire).reversed_winding(in_place=True)   # what the Houdini side does with it
     kept["mesh"] = mesh
     return {"node": mesh.name, "created": True}
 

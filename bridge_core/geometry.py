@@ -93,9 +93,10 @@ def _runs(counts):
 _UNITS = {2: "H", 4: "I", 8: "Q"}
 
 
-def reverse_faces(values, counts, width=1):
-    """A copy of per-face-vertex ``values`` (``width`` numbers each) with each face's order reversed."""
-    out = array.array(values.typecode, bytes(len(values) * values.itemsize))
+def reverse_faces(values, counts, width=1, in_place=False):
+    """Per-face-vertex ``values`` (``width`` numbers each) with each face's order reversed: a copy, or
+    ``values`` itself reversed ``in_place`` (with a temporary of one corner's share, not a whole copy)."""
+    out = values if in_place else array.array(values.typecode, bytes(len(values) * values.itemsize))
     source, target = memoryview(values), memoryview(out)
     unit = _UNITS.get(width * values.itemsize)
     if unit is not None and width > 1:  # whole elements as one machine word each (u, v as 8 bytes)
@@ -104,10 +105,16 @@ def reverse_faces(values, counts, width=1):
         span = slice(offset * width, (offset + faces * count) * width)
         src, dst = source[span], target[span]
         step = count * width
-        for corner in range(count):
+        for corner in range(count // 2 if in_place else count):
             mirrored = count - 1 - corner
             for component in range(width):
-                dst[corner * width + component::step] = src[mirrored * width + component::step]
+                here, there = corner * width + component, mirrored * width + component
+                if in_place:  # swap the two corners' columns
+                    kept = memoryview(bytearray(src[here::step].tobytes())).cast(src.format)
+                    dst[here::step] = src[there::step]
+                    dst[there::step] = kept
+                else:
+                    dst[here::step] = src[there::step]
     return out
 
 
@@ -230,15 +237,19 @@ class Mesh:
 
     # ----------------------------------------------------------------------------------- conversions
 
-    def reversed_winding(self):
-        """The same mesh with each face's vertex order reversed (normals and UVs follow their vertices).
+    def reversed_winding(self, in_place=False):
+        """The same mesh with each face's vertex order reversed (normals and UVs follow their vertices): a new
+        Mesh sharing the points, or this one changed ``in_place`` (no copy of the arrays: for meshes nobody
+        else holds, such as one just received).
 
         Maya/USD (counter-clockwise) <-> Houdini (clockwise); applying it twice gives the original order.
         """
         counts = self.face_counts
-        return Mesh(self.name, self.points, counts, reverse_faces(self.face_vertices, counts),
-                    None if self.normals is None else reverse_faces(self.normals, counts, 3),
-                    None if self.uvs is None else reverse_faces(self.uvs, counts, 2), self.matrix)
+        flipped = [None if values is None else reverse_faces(values, counts, width, in_place)
+                   for values, width in ((self.face_vertices, 1), (self.normals, 3), (self.uvs, 2))]
+        if in_place:
+            return self
+        return Mesh(self.name, self.points, counts, *flipped, matrix=self.matrix)
 
     def faces(self):
         """Each face's point indices, as tuples (for APIs that take one sequence per face)."""

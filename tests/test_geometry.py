@@ -65,6 +65,12 @@ def test_reversed_winding_flips_each_face_and_carries_normals_and_uvs():
     assert list(flipped.normals) == [normals[3 * c + k] for c in corners for k in range(3)]
     assert list(flipped.uvs) == [uvs[2 * c + k] for c in corners for k in range(2)]
     assert flipped.faces() == [(3, 2, 1, 0), (2, 4, 1)]
+    original = mesh(normals=normals, uvs=uvs)
+    arrays = (original.face_vertices, original.normals, original.uvs)
+    assert original.reversed_winding(in_place=True) is original
+    assert (original.face_vertices, original.normals, original.uvs) == (flipped.face_vertices, flipped.normals,
+                                                                        flipped.uvs)
+    assert original.face_vertices is arrays[0] and original.normals is arrays[1], "no copies"
 
 
 @settings(max_examples=60, deadline=None)
@@ -73,6 +79,8 @@ def test_reversing_twice_gives_the_original_order(counts, width):
     values = array.array("f", range(sum(counts) * width))
     once = reverse_faces(values, array.array("i", counts), width)
     assert reverse_faces(once, array.array("i", counts), width) == values
+    same = array.array("f", values)
+    assert reverse_faces(same, array.array("i", counts), width, in_place=True) is same and same == once
     start = 0
     for count in counts:  # each face's elements in reverse, whole elements kept together
         face = [values[(start + i) * width:(start + i + 1) * width].tolist() for i in range(count)]

@@ -99,7 +99,7 @@ def read_mesh(path):
     name = obj.name() if is_object and obj.displayNode() == sop else (
         f"{obj.name()}_{sop.name()}" if is_object else sop.name())
     matrix = obj.worldTransform().asTuple() if is_object else None
-    return Mesh(name, points, counts, vertices, normals, uvs, matrix).reversed_winding().validate()
+    return Mesh(name, points, counts, vertices, normals, uvs, matrix).reversed_winding(in_place=True).validate()
 
 
 def _per_face_vertex(geo, name, width, vertices, corners):
@@ -160,7 +160,7 @@ def _write(mesh, name=None, checked=False):
         mesh.validate()
     target = core.node_name(name or mesh.name)
     found = _target(target)
-    geo = _geometry(mesh.reversed_winding())
+    geo = _geometry(mesh.reversed_winding(in_place=checked))  # a mesh that just arrived is ours to change
     created = found is None
     if created:
         obj = hou.node("/obj").createNode("geo", target, run_init_scripts=False)
