@@ -147,7 +147,10 @@ def cmd_send_mesh(args, settings):
     from .pipeline import send_mesh
 
     with _session_bridge(args.source, settings) as source, _session_bridge(args.target, settings) as target:
-        print(send_mesh(source, args.node, target, name=args.name)["summary"])
+        result = send_mesh(source, args.node, target, name=args.name)
+        if result["warning"]:
+            print(f"warning: {result['warning']}", file=sys.stderr)
+        print(result["summary"])
     return 0
 
 

@@ -7,7 +7,8 @@ Each host's glue (``dcc_bridge_maya.pipeline``, ``dcc_bridge_houdini.pipeline``)
 
 | verb | arguments | result |
 |---|---|---|
-| ``read_mesh`` | node (a Maya transform or shape; a Houdini SOP or ``geo`` object path) | ``Mesh.to_wire()`` |
+| ``read_mesh`` | node (a Maya transform or shape; a Houdini SOP or ``geo`` object path) | ``Mesh.to_wire()`` (and
+  a ``warning``, such as the primitives skipped) |
 | ``write_mesh`` | wire mesh, name or None | ``{"node": name or path, "created": bool}`` |
 | ``selection`` | | the selected meshes / nodes (names or paths) |
 | ``delete`` | nodes | None (undoes what a cancelled transfer created) |
@@ -89,13 +90,15 @@ def summary(objects, points, faces, seconds, verb="moved", where=""):
 
 def send_mesh(from_bridge, node, to_bridge, name=None):
     """Move ``node``'s mesh from one session to another; returns ``{"node", "created", "points", "faces",
-    "seconds", "summary"}``. The mesh passes through this process once, as bulk frames."""
+    "seconds", "summary", "warning"}``. The mesh passes through this process once, as bulk frames."""
     start = time.perf_counter()
     wire = call(from_bridge, "read_mesh", node)
     mesh = Mesh.from_wire(wire)
+    if wire.get("warning"):  # primitives the source skipped, say
+        log.warning("%s: %s", from_bridge.app or "the source", wire["warning"])
     result = dict(call(to_bridge, "write_mesh", wire, name))
     seconds = time.perf_counter() - start
-    result.update(points=mesh.num_points, faces=mesh.num_faces, seconds=seconds,
+    result.update(points=mesh.num_points, faces=mesh.num_faces, seconds=seconds, warning=wire.get("warning", ""),
                   summary=summary(1, mesh.num_points, mesh.num_faces, seconds, "sent",
                                   f" from {from_bridge.app or 'the source'} to {to_bridge.app or 'the target'}"
                                   f" as {result['node']}"))

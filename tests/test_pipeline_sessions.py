@@ -255,6 +255,29 @@ def test_bad_input_is_a_clear_error_in_each_hosts_own_way(hosts):
     assert "nothing is selected in Maya" in houdini.shown()["messages"][-1]["text"]
 
 
+def test_primitives_that_are_not_polygons_are_skipped_with_one_warning(hosts):
+    houdini, maya, runtime = hosts
+    houdini.exec(textwrap.dedent("""
+        obj = hou.node("/obj").createNode("geo", "mixed", run_init_scripts=False)
+        merge = obj.createNode("merge")
+        merge.setInput(0, obj.createNode("box"))
+        merge.setInput(1, obj.createNode("sphere"))   # one Sphere primitive
+        merge.setDisplayFlag(True)"""))
+    made, printed = run(maya, MAYA_SETUP, "print(json.dumps(pipeline.import_from_houdini('/obj/mixed')))",
+                        printed=True)
+    assert made == ["mixed"]
+    warnings = maya.shown()["warnings"]
+    assert warnings[-1] == "Houdini Bridge: Houdini skipped 1 Sphere primitives of /obj/mixed/merge1 (only " \
+                           "polygons are carried)", warnings[-3:]
+    assert printed[-1].startswith("Houdini Bridge: imported 1 object (8 points, 6 faces)")
+    done = subprocess.run([sys.executable, "-m", "bridge_core", "send-mesh", "--from", "houdini", "/obj/mixed",
+                           "--to", "maya", "--name", "mixedAgain"], cwd=ROOT, env=session_env(runtime),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "warning: skipped 1 Sphere primitives" in done.stderr, done.stderr
+    houdini.exec("hou.node('/obj/mixed').displayNode().geometry()")
+    assert "skipped 1 Sphere" not in " ".join(houdini.shown()["status"][-1:]), "the asking side shows it"
+
+
 def test_send_mesh_from_the_command_line(hosts):
     houdini, maya, runtime = hosts
     maya.exec("cmds.polyCube(name='cliCube')")

@@ -203,11 +203,18 @@ def import_from_houdini(path, name=None):
     if not paths:
         raise GeometryError("give the path of a Houdini SOP or geo object, such as /obj/geo1")
     transforms, line = core.transfer(
-        paths, lambda p: Mesh.from_wire(core.call(bridge, "read_mesh", p)),
+        paths, lambda p: _warned(core.call(bridge, "read_mesh", p)),
         lambda mesh: _write(mesh, name, checked=True),
         _Progress("Import from Houdini"), undo=_delete, direction="imported")
     feedback.info(f"{line} from Houdini: {', '.join(transforms)}")
     return transforms
+
+
+def _warned(wire):
+    """The Mesh of a wire from Houdini, showing the warning that came with it (primitives it skipped)."""
+    if wire.get("warning"):
+        feedback.warning(f"Houdini {wire['warning']}")
+    return Mesh.from_wire(wire)
 
 
 # ------------------------------------------------------------------------------------- menu commands

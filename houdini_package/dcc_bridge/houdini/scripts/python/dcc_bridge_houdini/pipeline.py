@@ -52,20 +52,27 @@ def _sop_of(path):
     return node.parent(), node
 
 
-def _skipped(geo, polygons):
-    """One warning naming the primitives that are not closed polygons, by kind."""
-    if geo.primCount() == polygons:
-        return
+def _skipped(sop, geo):
+    """The one warning naming the primitives that are not closed polygons, by kind."""
     kinds = collections.Counter("open polygon (curve)" if prim.type() == hou.primType.Polygon
                                 else prim.type().name() for prim in geo.prims()
                                 if prim.type() != hou.primType.Polygon or not prim.isClosed())
-    feedback.status("DCC Bridge: skipped " + ", ".join(f"{n:,} {kind}" for kind, n in sorted(kinds.items()))
-                    + " primitives (only polygons are carried)", warning=True)
+    return (f"skipped {', '.join(f'{n:,} {kind}' for kind, n in sorted(kinds.items()))} primitives of "
+            f"{sop.path()} (only polygons are carried)")
 
 
 def read_mesh(path):
     """The ``Mesh`` of a SOP (or a geo object's display SOP): closed polygons in the Mesh winding, per-vertex
-    ``N`` and ``uv`` (vertex or point attributes), the object's world matrix."""
+    ``N`` and ``uv`` (vertex or point attributes), the object's world matrix. Primitives that are not closed
+    polygons are skipped with one warning in the status bar."""
+    mesh, skipped = _read(path)
+    if skipped:
+        feedback.status(f"DCC Bridge: {skipped}", warning=True)
+    return mesh
+
+
+def _read(path):
+    """``(Mesh, warning or "")``: ``read_mesh`` for whoever reports the warning (this Houdini or the peer)."""
     obj, sop = _sop_of(path)
     try:
         geo = sop.geometry()
@@ -83,8 +90,8 @@ def read_mesh(path):
     if not counts:
         raise GeometryError(f"{sop.path()} has no polygons ({geo.primCount():,} other primitives); nothing was read")
     only_polygons = all_closed and len(counts) == geo.primCount()
+    skipped = "" if only_polygons else _skipped(sop, geo)
     if not only_polygons:
-        _skipped(geo, len(counts))
         start = 0
         for prim in geo.prims():  # where each kept polygon's vertices sit among all vertices
             size = prim.numVertices()
@@ -95,11 +102,19 @@ def read_mesh(path):
     points.frombytes(geo.pointFloatAttribValuesAsString("P"))
     normals = _per_face_vertex(geo, "N", 3, vertices, None if only_polygons else corners)
     uvs = _per_face_vertex(geo, "uv", 2, vertices, None if only_polygons else corners)
+    if not only_polygons:  # drop the points only skipped primitives used
+        used = sorted(set(vertices))
+        if len(used) < len(points) // 3:
+            renumbered = array.array("i", bytes(4 * (len(points) // 3)))
+            for new, old in enumerate(used):
+                renumbered[old] = new
+            points, vertices = gather(points, 3, used), gather(renumbered, 1, vertices)
     is_object = obj.type().category().name() == "Object"  # a SOP in a subnet has no object transform
     name = obj.name() if is_object and obj.displayNode() == sop else (
         f"{obj.name()}_{sop.name()}" if is_object else sop.name())
     matrix = obj.worldTransform().asTuple() if is_object else None
-    return Mesh(name, points, counts, vertices, normals, uvs, matrix).reversed_winding(in_place=True).validate()
+    mesh = Mesh(name, points, counts, vertices, normals, uvs, matrix).reversed_winding(in_place=True)
+    return mesh.validate(), skipped
 
 
 def _per_face_vertex(geo, name, width, vertices, corners):
@@ -256,7 +271,12 @@ def import_from_maya(nodes=None):
 # ---------------------------------------------------------------------------------- verbs Maya can call
 
 
-core.register("read_mesh", lambda path: read_mesh(path).to_wire())
+def _read_for_peer(path):
+    mesh, skipped = _read(path)
+    return dict(mesh.to_wire(), warning=skipped)  # the peer that asked shows the warning to its user
+
+
+core.register("read_mesh", _read_for_peer)
 core.register("write_mesh", lambda wire, name=None: _write(Mesh.from_wire(wire), name, checked=True))
 core.register("selection", lambda: [node.path() for node in hou.selectedNodes()])
 core.register("delete", _delete)
