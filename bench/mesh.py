@@ -213,8 +213,19 @@ conn.close()
 """
 
 
-def hrpyc_run(hrpyc_python, scratch):
-    """One hrpyc round trip (seconds per direction): rpyc 4.1.0 classic between two stand-in processes."""
+def hrpyc_run(hrpyc_python, scratch, attempts=2):
+    """One hrpyc round trip (seconds per direction): rpyc 4.1.0 classic between two stand-in processes. A run
+    whose connection broke is tried again once (seen once in a loaded run: rpyc 4.1.0's stream closed)."""
+    for attempt in range(attempts):
+        try:
+            return _hrpyc_once(hrpyc_python, scratch)
+        except RuntimeError as exc:
+            if attempt == attempts - 1:
+                raise
+            print(f"mesh bench: hrpyc run failed, trying again: {str(exc).splitlines()[-1]}", file=sys.stderr)
+
+
+def _hrpyc_once(hrpyc_python, scratch):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DCC_BRIDGE_")}
     env["PYTHONPATH"] = str(HOSTS / "houdini")
     server = subprocess.Popen([str(hrpyc_python), str(ROOT / "bench" / "peer.py"), "serve", "hrpyc"],
@@ -331,8 +342,10 @@ def measure(hrpyc_python):
     with tempfile.TemporaryDirectory(prefix="dcc-bridge-mesh-") as scratch:
         runtime = Path(scratch) / "runtime"
         payload, bridge = bridge_run(runtime)
+        print("mesh bench: bridge", json.dumps(bridge), file=sys.stderr, flush=True)
         raw = raw_socket(payload)
         hrpyc = hrpyc_run(hrpyc_python, scratch)
+        print("mesh bench: hrpyc", json.dumps(hrpyc), file=sys.stderr, flush=True)
     memory = memory_run()
     return dict(payload=payload, bridge=bridge, raw=raw, hrpyc=hrpyc, memory=memory)
 
