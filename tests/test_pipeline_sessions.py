@@ -243,6 +243,16 @@ def test_bad_input_is_a_clear_error_in_each_hosts_own_way(hosts):
         except Exception as exc:
             print(json.dumps(str(exc).splitlines()[0]))""")
     assert "face_vertices[2] (face 0) is 7, but the mesh has 3 points" in bad_index
+    sheared = run(maya, MAYA_SETUP, """
+        from bridge_core import pipeline as core
+        from dcc_bridge_maya import houdini_link
+        wire = dict(name="sheared", points=[0.0, 0, 0, 1, 0, 0, 0, 1, 0], face_counts=[3], face_vertices=[0, 1, 2],
+                    matrix=[1.0, 0.5, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1])
+        try:
+            core.call(houdini_link.link().ensure(), "write_mesh", wire, None)
+        except Exception as exc:
+            print(json.dumps(str(exc).splitlines()[0]))""")
+    assert "shear" in sheared, "Houdini refused the matrix after making the object, and removed it again"
     after = run(houdini, HOUDINI_SETUP, "print(json.dumps(sorted(c.name() for c in hou.node('/obj').children())))")
     assert after == sorted(before + ["emptyGeo"]), "nothing was created in Houdini"
 

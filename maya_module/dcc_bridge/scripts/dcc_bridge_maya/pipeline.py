@@ -139,15 +139,24 @@ def _write(mesh, name=None, checked=False):
         cmds.sets(target, edit=True, forceElement=SHADING_GROUP)
         fn = _mesh_fn(cmds.listRelatives(target, shapes=True, fullPath=True)[0])
         created = True
-    face_vertex_count = len(connects)
+    try:
+        _finish(fn, mesh, target, counts, connects)
+    except BaseException:
+        if created:  # never leave a half-made mesh
+            cmds.delete(target)
+        raise
+    return {"node": target, "created": created}
+
+
+def _finish(fn, mesh, target, counts, connects):
+    """UVs (one per face-vertex), locked face-vertex normals and the world matrix of a written mesh."""
     if mesh.uvs is not None:
         fn.setUVs(mesh.uvs[0::2], mesh.uvs[1::2])
-        fn.assignUVs(counts, list(range(face_vertex_count)))
+        fn.assignUVs(counts, list(range(len(connects))))
     if mesh.normals is not None:
         faces = list(itertools.chain.from_iterable(itertools.repeat(f, c) for f, c in enumerate(counts)))
         fn.setFaceVertexNormals(om.MVectorArray(list(zip(*[iter(mesh.normals)] * 3))), faces, connects)
     cmds.xform(target, worldSpace=True, matrix=list(mesh.matrix or IDENTITY))
-    return {"node": target, "created": created}
 
 
 def _delete(nodes):

@@ -154,9 +154,6 @@ class MPoint:
     def __len__(self):
         return 4
 
-    def __iter__(self):
-        return iter((self.x, self.y, self.z, self.w))
-
     def __add__(self, other):
         return MPoint(self.x + other[0], self.y + other[1], self.z + other[2], self.w)
 

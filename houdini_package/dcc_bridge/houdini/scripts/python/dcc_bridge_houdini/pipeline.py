@@ -78,31 +78,16 @@ def _read(path):
         geo = sop.geometry()
     except hou.OperationFailed as exc:
         raise GeometryError(f"{sop.path()} does not cook: {exc.instanceMessage()}") from None
-    counts, vertices, corners = array.array("i"), array.array("i"), array.array("i")
-    all_closed = True
-    for prim in geo.primsOfType(hou.primType.Polygon):
-        if not prim.isClosed():
-            all_closed = False
-            continue
-        points = [vertex.point().number() for vertex in prim.vertices()]
-        counts.append(len(points))
-        vertices.extend(points)
+    counts, vertices, all_closed = _polygons(geo)
     if not counts:
         raise GeometryError(f"{sop.path()} has no polygons ({geo.primCount():,} other primitives); nothing was read")
     only_polygons = all_closed and len(counts) == geo.primCount()
-    skipped = "" if only_polygons else _skipped(sop, geo)
-    if not only_polygons:
-        start = 0
-        for prim in geo.prims():  # where each kept polygon's vertices sit among all vertices
-            size = prim.numVertices()
-            if prim.type() == hou.primType.Polygon and prim.isClosed():
-                corners.extend(range(start, start + size))
-            start += size
+    skipped, corners = ("", None) if only_polygons else (_skipped(sop, geo), _polygon_corners(geo))
     points = array.array("f")
     points.frombytes(geo.pointFloatAttribValuesAsString("P"))
-    normals = _per_face_vertex(geo, "N", 3, vertices, None if only_polygons else corners)
-    uvs = _per_face_vertex(geo, "uv", 2, vertices, None if only_polygons else corners)
-    if not only_polygons:  # drop the points only skipped primitives used
+    normals = _per_face_vertex(geo, "N", 3, vertices, corners)
+    uvs = _per_face_vertex(geo, "uv", 2, vertices, corners)
+    if corners is not None:  # drop the points only skipped primitives used
         used = sorted(set(vertices))
         if len(used) < len(points) // 3:
             renumbered = array.array("i", bytes(4 * (len(points) // 3)))
@@ -117,21 +102,50 @@ def _read(path):
     return mesh.validate(), skipped
 
 
+def _polygons(geo):
+    """``(face counts, point numbers, all polygons closed)`` of the closed polygons, in Houdini's winding.
+
+    HOM has no bulk reader for topology: one ``vertices()`` per polygon and one ``point()`` per vertex."""
+    counts, vertices, all_closed = array.array("i"), array.array("i"), True
+    for prim in geo.primsOfType(hou.primType.Polygon):
+        if not prim.isClosed():
+            all_closed = False
+            continue
+        points = [vertex.point().number() for vertex in prim.vertices()]
+        counts.append(len(points))
+        vertices.extend(points)
+    return counts, vertices, all_closed
+
+
+def _polygon_corners(geo):
+    """Where each closed polygon's vertices sit among all vertices (primitive order), for vertex attributes."""
+    corners, start = array.array("i"), 0
+    for prim in geo.prims():
+        size = prim.numVertices()
+        if prim.type() == hou.primType.Polygon and prim.isClosed():
+            corners.extend(range(start, start + size))
+        start += size
+    return corners
+
+
+def _float_values(geo, owner, name, width):
+    """The first ``width`` components of a float attribute of ``owner`` ("vertex", "point"), else None."""
+    attrib = (geo.findVertexAttrib if owner == "vertex" else geo.findPointAttrib)(name)
+    if attrib is None or attrib.dataType() != hou.attribData.Float or attrib.size() < width:
+        return None
+    values = array.array("f")
+    values.frombytes((geo.vertexFloatAttribValuesAsString if owner == "vertex"
+                      else geo.pointFloatAttribValuesAsString)(name))
+    return columns(values, attrib.size(), width) if attrib.size() != width else values
+
+
 def _per_face_vertex(geo, name, width, vertices, corners):
-    """A vertex or point float attribute as ``width`` floats per kept face-vertex, else None."""
-    attrib = geo.findVertexAttrib(name)
-    if attrib is not None and attrib.dataType() == hou.attribData.Float and attrib.size() >= width:
-        values = array.array("f")
-        values.frombytes(geo.vertexFloatAttribValuesAsString(name))
-        values = columns(values, attrib.size(), width) if attrib.size() != width else values
+    """A vertex (else point) float attribute as ``width`` floats per kept face-vertex, else None."""
+    values = _float_values(geo, "vertex", name, width)
+    if values is not None:
         return values if corners is None else gather(values, width, corners)
-    attrib = geo.findPointAttrib(name)
-    if attrib is not None and attrib.dataType() == hou.attribData.Float and attrib.size() >= width:
-        values = array.array("f")
-        values.frombytes(geo.pointFloatAttribValuesAsString(name))
-        values = columns(values, attrib.size(), width) if attrib.size() != width else values
-        return gather(values, width, vertices)
-    return None
+    values = _float_values(geo, "point", name, width)
+    return None if values is None else gather(values, width, vertices)
 
 
 # ------------------------------------------------------------------------------------------------ writing
@@ -177,20 +191,19 @@ def _write(mesh, name=None, checked=False):
     found = _target(target)
     geo = _geometry(mesh.reversed_winding(in_place=checked))  # a mesh that just arrived is ours to change
     created = found is None
-    if created:
-        obj = hou.node("/obj").createNode("geo", target, run_init_scripts=False)
-        try:
+    obj, stash = found or (hou.node("/obj").createNode("geo", target, run_init_scripts=False), None)
+    try:
+        if stash is None:
             stash = obj.createNode("stash", STASH)
             stash.setDisplayFlag(True)
             stash.setRenderFlag(True)
-        except BaseException:
+        stash.parm("stash").set(geo)
+        obj.setWorldTransform(hou.Matrix4(_rows(mesh.matrix or IDENTITY)))
+        obj.setUserData(MARK, mesh.name)
+    except BaseException:
+        if created:  # never leave a half-made node
             obj.destroy()
-            raise
-    else:
-        obj, stash = found
-    stash.parm("stash").set(geo)
-    obj.setWorldTransform(hou.Matrix4(_rows(mesh.matrix or IDENTITY)))
-    obj.setUserData(MARK, mesh.name)
+        raise
     return {"node": obj.path(), "created": created}
 
 
