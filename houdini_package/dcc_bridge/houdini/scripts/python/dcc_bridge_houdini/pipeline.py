@@ -222,21 +222,34 @@ def _delete(paths):
 
 
 class _Progress(core.Progress):
-    """``hou.InterruptableOperation`` (Esc interrupts); in hython it only logs."""
+    """``hou.InterruptableOperation`` (Esc interrupts). It does not work in the Python Shell (SideFX): there
+    the transfer runs without progress, and the status bar says so."""
+
+    _operation = None
 
     def open(self):
-        self._operation = hou.InterruptableOperation(self.title, long_operation_name=self.title,
-                                                     open_interrupt_dialog=True)
-        self._operation.__enter__()
+        operation = hou.InterruptableOperation(self.title, long_operation_name=self.title,
+                                               open_interrupt_dialog=True)
+        try:
+            operation.__enter__()
+        except hou.OperationFailed:
+            feedback.status(f"DCC Bridge: {self.title}: no progress or cancel from the Python Shell (use the shelf "
+                            f"tool to see them)", warning=True)
+            return
+        self._operation = operation
 
     def show(self, fraction, text):
+        if self._operation is None:
+            return
         try:
             self._operation.updateLongProgress(fraction, text)
         except hou.OperationInterrupted:
             raise TransferCancelled("cancelled") from None
 
     def close(self):
-        self._operation.__exit__(None, None, None)
+        operation, self._operation = self._operation, None
+        if operation is not None:
+            operation.__exit__(None, None, None)
 
 
 def _maya():
