@@ -273,8 +273,20 @@ def main(argv=None):
         samples, extras = run(pythons, runtime)
         gui = gui_per_call(pythons, runtime)
     report = write_report(summarize(samples), extras, gui)
+    report += mesh_section(pythons)
     print(report)
     return 0
+
+
+def mesh_section(pythons, path=ROOT / "docs" / "benchmarks.md"):
+    """The mesh pipeline's benchmark (bench/mesh.py), appended to the report."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import mesh
+
+    text = mesh.section(mesh.measure(pythons["hrpyc"]))
+    with open(path, "a") as handle:
+        handle.write(text)
+    return text
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
     python -m bridge_core exec -c "print(hou.node('/obj').children())"   # the one session running here
     python -m bridge_core exec script.py --app houdini       # the newest Houdini session
     python -m bridge_core shell                               # an interactive console with hou bound
+    python -m bridge_core send-mesh --from maya pCube1 --to houdini [--name NAME]   # maya:18812 picks a port
 
 Exit status: 0 on success, 1 when the code run by ``exec`` raised (its traceback, remote part included, is
 printed), 2 when the bridge itself failed (one line on stderr saying what to do).
@@ -148,6 +149,32 @@ def cmd_exec(args, settings):
     return 0
 
 
+def _session_bridge(target, settings):
+    """``app`` or ``app:port`` -> a Bridge to that session on this machine (found as ``list`` finds it)."""
+    app, _, port = target.partition(":")
+    try:
+        number = int(port) if port else None
+    except ValueError:
+        raise BridgeError(f"{target!r} is not a session: write an app (maya, houdini) or app:port") from None
+    session = discovery.find_session(settings.runtime_dir, app=app, port=number)
+    if session is None:
+        at = f" on port {number}" if number else ""
+        raise BridgeError(f"no running {app} session{at} on this machine (looked in {settings.runtime_dir}); "
+                          f"'python -m bridge_core list' shows the sessions")
+    return connect(session.host, session.port, settings=settings)  # token and local socket: its session file
+
+
+def cmd_send_mesh(args, settings):
+    from .pipeline import send_mesh
+
+    with _session_bridge(args.source, settings) as source, _session_bridge(args.target, settings) as target:
+        result = send_mesh(source, args.node, target, name=args.name)
+        if result["warning"]:
+            print(f"warning: {result['warning']}", file=sys.stderr)
+        print(result["summary"])
+    return 0
+
+
 def cmd_shell(args, settings):
     with _connect(args, settings) as bridge:
         namespace = _namespace(bridge)
@@ -185,6 +212,13 @@ def build_parser():
     shell = commands.add_parser("shell", help="an interactive console with hou bound to a server's hou")
     _add_target(shell)
     shell.set_defaults(run=cmd_shell)
+
+    send = commands.add_parser("send-mesh", help="move a mesh from one running session to another")
+    send.add_argument("node", help="the object to send (a Maya transform, a Houdini SOP or geo object path)")
+    send.add_argument("--from", dest="source", required=True, help="the session it is in: app or app:port")
+    send.add_argument("--to", dest="target", required=True, help="the session to write it into: app or app:port")
+    send.add_argument("--name", help="the name to give it there (default: its own, sanitised)")
+    send.set_defaults(run=cmd_send_mesh)
     return parser
 
 

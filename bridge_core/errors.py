@@ -17,6 +17,8 @@ Each class also subclasses the builtin a user already catches, so existing ``exc
     ├── PortInUseError(OSError)                start_server on a busy port
     ├── TransferTooLargeError(ValueError)      a payload over the configured cap
     ├── ShippingError(TypeError)               Bridge.call cannot ship a function or copy its result
+    ├── GeometryError(ValueError)              a mesh is malformed, or a node is not one (geometry, pipeline)
+    ├── TransferCancelled                      the user cancelled a pipeline transfer (nothing was kept)
     └── RemoteError                            mixed into every exception raised on the other side
 
     try:
@@ -30,7 +32,7 @@ __all__ = [
     "BridgeError", "ConfigError", "BridgeConnectionError", "ServerNotFoundError", "ConnectTimeoutError",
     "HandshakeError", "ProtocolMismatchError", "AuthenticationError", "ConnectionLostError",
     "NotConnectedError", "BridgeTimeoutError", "PortInUseError", "TransferTooLargeError", "ShippingError",
-    "RemoteError",
+    "GeometryError", "TransferCancelled", "RemoteError",
 ]
 
 
@@ -94,6 +96,14 @@ class TransferTooLargeError(BridgeError, ValueError):
 
 class ShippingError(BridgeError, TypeError):
     """``Bridge.call`` cannot ship the function, or cannot copy its result back."""
+
+
+class GeometryError(BridgeError, ValueError):
+    """A mesh is malformed (says exactly what is wrong), or a node to read is not a polygon mesh."""
+
+
+class TransferCancelled(BridgeError):
+    """The user cancelled a mesh transfer; what it had created was removed again."""
 
 
 class RemoteError(BridgeError):

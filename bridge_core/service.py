@@ -2,7 +2,8 @@
 
 * ``BridgeService`` (the serving end, inside Houdini or Maya): rpyc's classic service, so ``modules``,
   ``eval``, ``execute`` and ``namespace`` work as with hrpyc (in a shipped package ``rpyc.*`` modules are the
-  bridge's private copy), and ``bridge_call`` runs ``Bridge.call``'s shipped functions. Only clients that passed the handshake reach it.
+  bridge's private copy), ``bridge_call`` runs ``Bridge.call``'s shipped functions, and ``pipeline`` runs the
+  verbs the host's glue registered (``bridge_core.pipeline``). Only clients that passed the handshake reach it.
 * ``ClientService`` (the connecting end): exposes nothing at its root; objects the client passes (callbacks)
   are fully usable by the server, which proved it knows the token.
 
@@ -11,7 +12,7 @@ did, owned here: see ``_rpyc``), with the service's own configuration added.
 
     conn = connect(BridgeService, channel, {"sync_request_timeout": 30})
 """
-from . import shipping
+from . import pipeline, shipping
 from ._rpyc import ROOT, VENDORED, Service, SlaveService
 from .protocol import BridgeConnection
 
@@ -37,6 +38,10 @@ class BridgeService(SlaveService):
     def bridge_call(self, source, name, imports, constants, args, kwargs):
         """Run a shipped function (``shipping``); its arguments and result are copied by value."""
         return shipping.run_shipment(source, name, imports, constants, args, kwargs)
+
+    def pipeline(self, verb, args, kwargs):
+        """Run a registered pipeline verb (``pipeline``); its arguments and result are copied by value."""
+        return pipeline.serve(verb, args, kwargs)
 
 
 class ClientService(Service):

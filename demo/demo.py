@@ -52,6 +52,28 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def pipeline_demo(maya, houdini):
+    """A mesh from Maya to Houdini, cooked there, and the cooked one back (docs/pipeline.md)."""
+    say("maya", "Script Editor: select the cube; menu: Houdini Bridge > Send Selection to Houdini")
+    maya.exec("cmds.select('from_houdini')")
+    say("maya", maya.menu("Houdini Bridge", "Send Selection to Houdini"))
+    say("houdini", "Python Shell: cook it (a Transform SOP after the stash the bridge made)")
+    typed("houdini", houdini, """
+        obj = hou.node("/obj/from_houdini")
+        xform = obj.createNode("xform")
+        xform.setFirstInput(obj.node("mesh"))
+        xform.parmTuple("s").set((2, 1, 2))
+        xform.setDisplayFlag(True)
+        print(obj.children(), xform.geometry().pointCount(), "points")
+    """)
+    say("maya", "Script Editor: bring the cooked one back")
+    typed("maya", maya, """
+        from dcc_bridge_maya import pipeline
+        cooked = pipeline.import_from_houdini("/obj/from_houdini", name="from_houdini_cooked")
+        print(cooked, "x of its first points:", pipeline.read_mesh(cooked[0]).points[0:6:3].tolist())
+    """)
+
+
 def main():
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="dcc-bridge-demo-") as scratch:
@@ -106,6 +128,7 @@ def main():
                     print(cube, hou.session.cmds.xform(cube, query=True, translation=True))
                 """)
                 typed("maya", maya, "from maya import cmds\nprint(cmds.ls(type='transform'))")
+                pipeline_demo(maya, houdini)
                 say("maya", "quitting Maya")
             say("houdini", "quitting Houdini")
         leftovers = [*runtime.glob("session-*.json"), *runtime.glob("*.sock")] if runtime.exists() else []

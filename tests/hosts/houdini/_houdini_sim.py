@@ -18,7 +18,9 @@ The user:
     modal_dialogs(on=True)        dialogs with no answer queued hold the main thread until one is queued
     waiting_dialog()              the modal dialog waiting for an answer, or None (any thread)
     clear_answers()               forget answers not used yet
-    interrupt()                   press Esc on the running InterruptableOperation (its next update raises)
+    api_seconds(reset=False)      seconds spent inside outermost hou calls (the benchmark's stand-in share)
+    interrupt(after_updates=0)    press Esc on the running InterruptableOperation (its next update raises; or
+                                  the update after ``after_updates`` more, part-way through)
 
 What the user saw, and what the threading rules saw:
     messages()                    hou.ui.displayMessage records (dicts: text, buttons, severity, title, answer ...)
@@ -134,9 +136,20 @@ def clear_answers():
         SESSION.answers.clear()
 
 
-def interrupt():
+def api_seconds(reset=False):
+    """Seconds this process spent inside outermost hou calls (``reset``: start again)."""
     with SESSION.lock:
-        SESSION.interrupt_requested = True
+        seconds = SESSION.api_seconds
+        if reset:
+            SESSION.api_seconds = 0.0
+    return seconds
+
+
+def interrupt(after_updates=0):
+    """Press Esc: the running InterruptableOperation's next update raises (or the one after ``after_updates``
+    more updates, for pressing it part-way through a long operation)."""
+    with SESSION.lock:
+        SESSION.interrupt_requested = int(after_updates)
 
 
 # ------------------------------------------------------------------------------------- what was shown

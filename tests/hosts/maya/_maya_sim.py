@@ -18,7 +18,8 @@ The user:
     waiting_dialog()         the modal dialog waiting for an answer, or None (any thread)
     pick_menu_item("Menu", "Sub-menu", "Item", option_box=False)   run a main-window menu item as a click
     set_text(control, text)  type into a text field; click(control) presses a button (name or label)
-    cancel_progress()        press Esc on the progress window
+    cancel_progress(after_updates=None)  press Esc on the progress window (or after that many more updates)
+    api_seconds(reset=False) seconds spent inside outermost maya.cmds / maya.api calls (the benchmark's share)
 
 What the user saw:
     shown()                  {"warnings", "errors", "infos", "dialogs", "headsUp", "inView", "windows",
@@ -162,7 +163,20 @@ def click(control):
         _ui.run_callback(element.props["command"], f"button {element.name}", False)
 
 
-def cancel_progress():
+def api_seconds(reset=False):
+    """Seconds this process spent inside outermost maya.cmds / maya.api calls (``reset``: start again)."""
+    seconds = _session.CLOCK.seconds
+    if reset:
+        _session.CLOCK.seconds = 0.0
+    return seconds
+
+
+def cancel_progress(after_updates=None):
+    """Press Esc on the progress window; with ``after_updates``, once that many more progress updates have
+    been shown (for pressing it part-way through an operation that holds the main thread)."""
+    if after_updates is not None:
+        _ui.UI.cancel_after = int(after_updates)
+        return
     if _ui.UI.progress is None:
         raise LookupError("no progress window is showing")
     if not _ui.UI.progress.get("isInterruptable"):

@@ -16,8 +16,17 @@ MENU = "dccBridgeHoudiniMenu"
 OTHER_MACHINE = "Other machine..."
 CANCEL = "Cancel"
 MAX_LISTED = 6
-# later pipeline commands (send selection, import geometry, live link) append (label, function) here
-PIPELINE_ITEMS = []
+# pipeline commands: (label, function) in menu order; the live link adds its toggles to this list
+PIPELINE_ITEMS = [
+    ("Send Selection to Houdini", lambda: _pipeline().send_selection_command()),
+    ("Import from Houdini...", lambda: _pipeline().import_command()),
+]
+
+
+def _pipeline():
+    from . import pipeline
+
+    return pipeline
 
 
 def _command(action, fn):

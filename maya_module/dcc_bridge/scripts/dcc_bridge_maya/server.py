@@ -5,7 +5,7 @@ on Maya's main thread in the GUI and directly in mayapy; the session file names 
 """
 from bridge_core.hosting import HostedServer
 
-from . import executor
+from . import executor, pipeline  # noqa: F401  (pipeline registers the verbs Houdini calls)
 
 
 def _scene():

@@ -138,6 +138,14 @@ class Geometry:
     def prim(self, index):
         return make_prim(self, index) if 0 <= index < len(self._data.prim_types) else None
 
+    def primsOfType(self, prim_type):
+        name = prim_type.name()
+        return tuple(make_prim(self, i) for i, kind in enumerate(self._data.prim_types) if kind == name)
+
+    def countPrimType(self, type_or_name):
+        name = type_or_name if isinstance(type_or_name, str) else type_or_name.name()
+        return sum(1 for kind in self._data.prim_types if kind == name)
+
     def intrinsicNames(self):
         return ("pointcount", "primitivecount", "vertexcount")
 

@@ -5,6 +5,8 @@ The class hierarchy is Houdini's (``NetworkItem`` > ``NetworkMovableItem`` > ``N
 object is a view onto a ``_scene.NodeData``: ``hou.node()`` makes a new one per call, views compare and hash by
 session id, and using a view of a destroyed node raises ``hou.ObjectWasDeleted``.
 """
+import math
+
 from . import _scene
 from ._enums import networkItemType
 from ._errors import ObjectWasDeleted, OperationFailed
@@ -393,6 +395,38 @@ class ObjNode(OpNode):
 
     def worldTransform(self):
         return _world(self._node)
+
+    def setWorldTransform(self, matrix, fail_on_locked_parms=False):
+        """Set t, r, s so the world transform is ``matrix`` (stand-in: solved for the default transform and
+        rotation orders, no pivot; xOrd, rOrd, p and scale are reset to those; shear is refused)."""
+        from . import _sops
+
+        node = self._node
+        parent = _world(node) * _sops.build_transform(node).inverted()
+        local = matrix * parent.inverted()
+        rows = local.asTupleOfTuples()
+        scale = [math.sqrt(sum(v * v for v in rows[i][:3])) for i in range(3)]
+        if min(scale) < 1e-12:
+            raise OperationFailed("The matrix has a zero scale and cannot be set as a transform")
+        if local.determinant() < 0:
+            scale[0] = -scale[0]
+        r = [[rows[i][j] / scale[i] for j in range(3)] for i in range(3)]
+        ry = math.degrees(math.asin(max(-1.0, min(1.0, -r[0][2]))))
+        if abs(r[0][2]) < 1.0 - 1e-9:
+            rx, rz = math.degrees(math.atan2(r[1][2], r[2][2])), math.degrees(math.atan2(r[0][1], r[0][0]))
+        else:  # gimbal lock: put it all in x
+            rx, rz = math.degrees(math.atan2(-r[2][1], r[1][1])), 0.0
+        values = {"xOrd": 0, "rOrd": 0, "scale": 1.0}
+        values.update(zip(("tx", "ty", "tz"), rows[3][:3]))
+        values.update(zip(("rx", "ry", "rz"), (rx, ry, rz)))
+        values.update(zip(("sx", "sy", "sz"), scale))
+        values.update(px=0.0, py=0.0, pz=0.0)
+        before = {k: node.values[k] for k in values}
+        node.values.update(values)
+        if not (_sops.build_transform(node) * parent).isAlmostEqual(matrix, 1e-5):
+            node.values.update(before)
+            raise OperationFailed("The matrix has shear, which object transform parameters cannot hold")
+        _scene.mark_dirty(node)
 
     def origin(self):
         from ._mathtypes import Vector3

@@ -22,6 +22,7 @@ import functools
 import inspect
 import threading
 import types
+from time import perf_counter
 
 from hostloop import LOOP
 
@@ -71,6 +72,7 @@ def wrap(fn, name, ui=False, check_alive=False):
             if check_alive:
                 args[0]._check_alive()
             return fn(*args, **kwargs)
+        start = perf_counter()
         if SESSION.mode != HYTHON:
             _enter(name, ui)
         with lock:
@@ -81,6 +83,7 @@ def wrap(fn, name, ui=False, check_alive=False):
                 return fn(*args, **kwargs)
             finally:
                 local.depth = 0
+                SESSION.api_seconds += perf_counter() - start
 
     entry._hom_entry = True
     return entry

@@ -200,7 +200,9 @@ class InterruptableOperation:
 
     def _check_interrupt(self):
         with SESSION.lock:
-            interrupted, SESSION.interrupt_requested = SESSION.interrupt_requested, False
+            pending = SESSION.interrupt_requested
+            interrupted = pending == 0
+            SESSION.interrupt_requested = None if pending is None or interrupted else pending - 1
         if interrupted:
             self._progress("interrupted")
             raise OperationInterrupted(f"{self._name} was interrupted")

@@ -26,6 +26,7 @@ class MeshData:
         self.uv_sets = {"map1": (f32(uvs[0]), f32(uvs[1])) if uvs else ([], [])}
         self.uv_assign = {"map1": (list(uv_counts), list(uv_ids)) if uv_ids is not None else None}
         self.current_uv_set = "map1"
+        self.fv_normals = None  # normals set per face-vertex (MFnMesh.setFaceVertexNormals): [x, y, z] each
 
     def copy(self):
         other = MeshData([], [], [])
@@ -34,6 +35,7 @@ class MeshData:
         other.uv_sets = {k: (list(u), list(v)) for k, (u, v) in self.uv_sets.items()}
         other.uv_assign = {k: (list(a[0]), list(a[1])) if a else None for k, a in self.uv_assign.items()}
         other.current_uv_set = self.current_uv_set
+        other.fv_normals = None if self.fv_normals is None else [list(n) for n in self.fv_normals]
         return other
 
     def faces(self):
@@ -67,7 +69,10 @@ class MeshData:
         return result
 
     def normals(self, points=None):
-        """The mesh's normal array: per face-vertex for hard-edged meshes, per vertex for smooth ones."""
+        """The mesh's normal array: per face-vertex for hard-edged meshes and normals set per face-vertex, per
+        vertex for smooth ones."""
+        if self.fv_normals is not None:
+            return self.fv_normals
         if self.hard:
             return [self.face_normal(face, points) for face in self.faces() for _ in face]
         return self.vertex_normals(points)

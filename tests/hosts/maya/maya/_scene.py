@@ -21,12 +21,13 @@ TYPE_PARENTS = {
     "deformableShape": "geometryShape", "geometryShape": "shape", "shape": "dagNode", "camera": "shape",
     "polyCube": "polyPrimitive", "polySphere": "polyPrimitive", "polyPlane": "polyPrimitive",
     "polyPrimitive": "polyCreator", "polyCreator": "polyBase",
+    "shadingEngine": "objectSet", "objectSet": "entity",
 }
-CONCRETE_TYPES = ("transform", "mesh", "camera", "time", "polyCube", "polySphere", "polyPlane")
+CONCRETE_TYPES = ("transform", "mesh", "camera", "time", "polyCube", "polySphere", "polyPlane", "shadingEngine")
 API_TYPES = {  # values as in maya.api.OpenMaya.MFn
     "transform": ("kTransform", 110), "mesh": ("kMesh", 296), "camera": ("kCamera", 250),
     "time": ("kTime", 520), "polyCube": ("kPolyCube", 438), "polySphere": ("kPolySphere", 441),
-    "polyPlane": ("kPolyMesh", 440),
+    "polyPlane": ("kPolyMesh", 440), "shadingEngine": ("kShadingEngine", 320),
 }
 
 
@@ -77,6 +78,7 @@ ATTRS = {
         ("orthographicWidth", "ow", "double", 30.0), ("nearClipPlane", "ncp", "doubleLinear", 0.1),
         ("farClipPlane", "fcp", "doubleLinear", 10000.0))),
     "time": _table(("outTime", "o", "time", None)),
+    "shadingEngine": {},
     "polyCube": _table(("width", "w", "doubleLinear", 1.0), ("height", "h", "doubleLinear", 1.0),
                        ("depth", "d", "doubleLinear", 1.0), ("subdivisionsWidth", "sw", "long", 1),
                        ("subdivisionsHeight", "sh", "long", 1), ("subdivisionsDepth", "sd", "long", 1)),
@@ -100,6 +102,7 @@ class Node:
         self.mesh = None  # mesh shapes: a _geometry.MeshData
         self.creator = None  # mesh shapes: their poly primitive node; primitives: their shape (in .output)
         self.output = None
+        self.members = []  # shading groups (sets): member shapes; a mesh made by MFnMesh.create is in none
         self.startup = False
         self.alive = True
 
@@ -153,6 +156,7 @@ class Scene:
 
     def _make_startup_nodes(self):
         self.create("time", "time1").startup = True
+        self.create("shadingEngine", "initialShadingGroup").startup = True
         cameras = (("persp", (28.0, 21.0, 28.0), (-27.938352729602379, 45.0, 0.0), False),
                    ("top", (0.0, 1000.1, 0.0), (-90.0, 0.0, 0.0), True),
                    ("front", (0.0, 0.0, 1000.1), (0.0, 0.0, 0.0), True),
@@ -398,6 +402,7 @@ def make_primitive(scene, kind, values, name=None, history=True):
     creator = scene.create(kind, kind + "#")
     creator.values.update(values)
     shape.mesh = build(creator.values)
+    scene.find("initialShadingGroup").members.append(shape)  # Maya shades new primitives with the default
     if history:
         creator.output, shape.creator = shape, creator
     else:

@@ -11,6 +11,7 @@ of this module for tests and the simulated session; the stand-in's own modules u
 import collections
 import sys
 import threading
+import time
 
 from hostloop import LOOP, take_answer
 
@@ -133,6 +134,30 @@ def check_call(what, ui=False):
 
 
 # --------------------------------------------------------------------------------------- what was shown
+
+
+class ApiClock:
+    """Seconds spent inside outermost ``maya.cmds`` / ``maya.api`` calls of this process (for the benchmark:
+    the stand-in's own share of a transfer). ``_maya_sim.api_seconds()`` reads it."""
+
+    def __init__(self):
+        self.seconds = 0.0
+        self._local = threading.local()
+
+    def run(self, fn, args, kwargs):
+        local = self._local
+        if getattr(local, "depth", 0):
+            return fn(*args, **kwargs)
+        local.depth = 1
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - start
+            local.depth = 0
+
+
+CLOCK = ApiClock()
 
 
 def record(kind, **data):

@@ -38,6 +38,7 @@ class UIState:
         self.counters = {}
         self.prompt_text = ""
         self.progress = None
+        self.cancel_after = None  # the simulated user presses Esc after this many more progress updates
         self.dialog_stack = []
 
     def reset(self, gui):

@@ -27,12 +27,17 @@ _STATIC_SIGNATURE = _inspect.Signature(list(_METHOD_SIGNATURE.parameters.values(
 def _checked(fn, name, signature, owner):
     static = signature is _STATIC_SIGNATURE
 
-    @_functools.wraps(fn)
-    def call(*args, **kwargs):
+    clock = _session.CLOCK
+
+    def checked(*args, **kwargs):
         if not _session.LOOP.is_main_thread():
             cls = owner if static or not args else type(args[0])
             _session.check_main_thread(f"maya.api.OpenMaya.{cls.__name__}.{name}")
         return fn(*args, **kwargs)
+
+    @_functools.wraps(fn)
+    def call(*args, **kwargs):
+        return clock.run(checked, args, kwargs)
 
     call.__signature__ = signature
     call._maya_checked = True

@@ -37,6 +37,7 @@ class MFn:
     kWorld = 247
     kShape = 248
     kCamera = 250
+    kShadingEngine = 320
     kGeometric = 265
     kSurface = 293
     kMesh = 296
@@ -60,6 +61,7 @@ FN_TYPES = {  # node type -> (its API type, every MFn type it has)
     "polyCube": (MFn.kPolyCube, _NODE + (MFn.kPolyCreator, MFn.kPolyPrimitive, MFn.kPolyCube)),
     "polySphere": (MFn.kPolySphere, _NODE + (MFn.kPolyCreator, MFn.kPolyPrimitive, MFn.kPolySphere)),
     "polyPlane": (MFn.kPolyMesh, _NODE + (MFn.kPolyCreator, MFn.kPolyPrimitive, MFn.kPolyMesh)),
+    "shadingEngine": (MFn.kShadingEngine, _NODE + (MFn.kShadingEngine,)),
 }
 _API_NAMES = {value: name for name, value in vars(MFn).items() if name.startswith("k")}
 

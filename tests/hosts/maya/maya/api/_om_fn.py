@@ -217,7 +217,7 @@ class MFnMesh(MFnDagNode):
     @property
     def numNormals(self):
         mesh = self._mesh()
-        return len(mesh.connects) if mesh.hard else len(mesh.points)
+        return len(mesh.connects) if mesh.hard or mesh.fv_normals is not None else len(mesh.points)
 
     @property
     def numUVSets(self):
@@ -284,6 +284,37 @@ class MFnMesh(MFnDagNode):
         mesh = self._mesh()
         return MFloatVectorArray([MFloatVector(n) for n in mesh.normals(self._points_in(space))])
 
+    def getNormalIds(self):
+        """(normal count per polygon, the normal id of each face-vertex): ids index ``getNormals()``."""
+        mesh = self._mesh()
+        per_face_vertex = mesh.hard or mesh.fv_normals is not None
+        return MIntArray(mesh.counts), MIntArray(range(len(mesh.connects)) if per_face_vertex else mesh.connects)
+
+    def setFaceVertexNormals(self, normals, faces, vertices, space=MSpace.kObject):
+        """Lock the normals of the given face-vertices (face id, vertex id pairs), in object space."""
+        mesh = self._mesh()
+        if space not in (MSpace.kObject, MSpace.kTransform):
+            raise RuntimeError("(kInvalidParameter): the stand-in sets normals in object space only")
+        normals, faces, vertices = list(normals), list(faces), list(vertices)
+        if not len(normals) == len(faces) == len(vertices):
+            raise RuntimeError("(kInvalidParameter): normals, faces and vertices differ in length")
+        slots, start = {}, 0
+        for face, count in enumerate(mesh.counts):
+            for corner in range(count):
+                slots[face, mesh.connects[start + corner]] = start + corner
+            start += count
+        current = mesh.normals()
+        if mesh.fv_normals is None:  # unlocked face-vertices keep what they showed
+            current = current if len(current) == len(mesh.connects) else [current[v] for v in mesh.connects]
+        result = [list(n) for n in current]
+        for normal, face, vertex in zip(normals, faces, vertices):
+            slot = slots.get((int(face), int(vertex)))
+            if slot is None:
+                raise RuntimeError(f"(kInvalidParameter): vertex {vertex} is not on face {face}")
+            result[slot] = _geometry.f32([normal[0], normal[1], normal[2]])
+        mesh.fv_normals = result
+        return self
+
     def getVertexNormals(self, angleWeighted, space=MSpace.kObject):
         mesh = self._mesh()
         return MFloatVectorArray([MFloatVector(n) for n in mesh.vertex_normals(self._points_in(space))])
@@ -347,9 +378,8 @@ class MFnMesh(MFnDagNode):
 
     # ---------------------------------------------------------------------------------------- create
 
-    def create(self, vertices, polygonCounts, polygonConnects, uValues=None, vValues=None,
-               parent=MObject.kNullObj):
-        scene = _scene_now("MFnMesh.create")
+    @staticmethod
+    def _checked_topology(vertices, polygonCounts, polygonConnects, uValues=None, vValues=None):
         points = [[p.x, p.y, p.z] for p in MPointArray(vertices)]
         counts, connects = list(MIntArray(polygonCounts)), list(MIntArray(polygonConnects))
         if sum(counts) != len(connects):
@@ -366,6 +396,13 @@ class MFnMesh(MFnDagNode):
             uvs = ([float(x) for x in uValues], [float(x) for x in vValues])
             if len(uvs[0]) != len(uvs[1]):
                 raise RuntimeError("(kInvalidParameter): uValues and vValues differ in length")
+        return points, counts, connects, uvs
+
+    def create(self, vertices, polygonCounts, polygonConnects, uValues=None, vValues=None,
+               parent=MObject.kNullObj):
+        scene = _scene_now("MFnMesh.create")
+        points, counts, connects, uvs = self._checked_topology(vertices, polygonCounts, polygonConnects, uValues,
+                                                               vValues)
         parent_node = live(parent._node) if isinstance(parent, MObject) and not parent.isNull() else None
         if parent_node is not None and parent_node.type != "transform":
             raise RuntimeError("(kInvalidParameter): the parent must be a transform (mesh data objects are not "
@@ -375,3 +412,15 @@ class MFnMesh(MFnDagNode):
         shape.mesh = _geometry.MeshData(points, counts, connects, uvs)
         self._node, self._via_path = shape, True
         return MObject._of(shape if parent_node is not None else transform)
+
+    def createInPlace(self, vertices, polygonCounts, polygonConnects):
+        """Replace the attached mesh's geometry (points and faces; UVs and set normals are dropped), keeping the
+        shape node, its name and its shading."""
+        scene = _scene_now("MFnMesh.createInPlace")
+        shape = self._live()
+        points, counts, connects, _ = self._checked_topology(vertices, polygonCounts, polygonConnects)
+        if shape.creator is not None and shape.creator.alive:  # Maya: the history still drives the shape
+            raise RuntimeError("(kFailure): the mesh has construction history; delete it first")
+        shape.mesh = _geometry.MeshData(points, counts, connects)
+        scene.modified = True
+        return self

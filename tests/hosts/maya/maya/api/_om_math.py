@@ -45,6 +45,9 @@ class _Vector3:
     def __len__(self):
         return 3
 
+    def __iter__(self):
+        return iter((self.x, self.y, self.z))
+
     def __add__(self, other):
         return self._new([a + b for a, b in zip(self, other)])
 
@@ -321,6 +324,9 @@ class _Array:
 
     def __len__(self):
         return len(self._items)
+
+    def __iter__(self):  # Maya's arrays iterate in C; so does this
+        return iter(self._items)
 
     def __getitem__(self, index):
         if isinstance(index, slice):

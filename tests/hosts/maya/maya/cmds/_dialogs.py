@@ -158,6 +158,10 @@ def progressWindow(args, flags):
     if "step" in flags:
         current["progress"] += flags["step"]
     current["progress"] = max(current["minValue"], min(current["maxValue"], current["progress"]))
+    if UI.cancel_after is not None and current["isInterruptable"]:
+        UI.cancel_after -= 1
+        if UI.cancel_after < 0:
+            UI.cancel_after, current["isCancelled"] = None, True
     _session.record("progress", **dict(current, ended=False))
     return True if not flags.get("edit") else None
 

@@ -110,12 +110,15 @@ def command(flags="", args="*", ui=False, name=None):
 
 def build(spec):
     """The public ``maya.cmds`` function of a registered command."""
-    def maya_command(*args, **kwargs):
+    def run(*args, **kwargs):
         _session.check_call(spec.name, ui=False)
         flags = spec.parse(args, kwargs)
         if spec.ui and not _session.ui_up():
             _session.check_call(spec.name, ui=True)
         return spec.impl(args, flags)
+
+    def maya_command(*args, **kwargs):
+        return _session.CLOCK.run(run, args, kwargs)
 
     maya_command.__name__ = maya_command.__qualname__ = spec.name
     maya_command.__module__ = "maya.cmds"

@@ -218,6 +218,45 @@ def delete(args, flags):
     return None
 
 
+@command("query/q:b edit/e:b forceElement/fe:s addElement/add:s remove/rm:s", args="*")
+def sets(args, flags):
+    """Shading groups (``shadingEngine`` sets) only: query members, or edit: ``forceElement`` (moves objects out
+    of their other shading group), ``addElement``, ``remove``. A transform stands for its shapes, as in Maya."""
+    scene = _scene.current()
+    edits = [k for k in ("forceElement", "addElement", "remove") if k in flags]
+    if flags.get("query"):
+        target = scene.resolve(objects(args)[0]) if objects(args) else None
+        if target is None or target.type != "shadingEngine":
+            raise RuntimeError("sets: the stand-in models queries of shading groups' members only.")
+        return [m.name for m in target.members if m.alive] or None
+    if not flags.get("edit") or len(edits) != 1:
+        raise RuntimeError("sets: the stand-in models -edit with one of -forceElement, -addElement, -remove.")
+    target = scene.resolve(flags[edits[0]])
+    if target.type != "shadingEngine":
+        raise RuntimeError(f"sets: {target.name} is not a shading group (the stand-in models only those).")
+    names = objects(args)
+    nodes = [scene.resolve(name) for name in names] if names else list(scene.selection)
+    shapes = []
+    for node in nodes:
+        found = [c for c in node.children if c.is_shape] if node.type == "transform" else [node]
+        if not found or any(s.type != "mesh" for s in found):
+            raise RuntimeError(f"sets: {node.name} has no mesh shape to shade.")
+        shapes += found
+    for shape in shapes:
+        if edits[0] == "remove":
+            if shape in target.members:
+                target.members.remove(shape)
+            continue
+        if edits[0] == "forceElement":
+            for other in scene.nodes:
+                if other.type == "shadingEngine" and shape in other.members:
+                    other.members.remove(shape)
+        if shape not in target.members:
+            target.members.append(shape)
+    scene.modified = True
+    return None
+
+
 @command(args=1)
 def objExists(args, flags):
     """True if a node (or a "node.attribute") of that name exists."""

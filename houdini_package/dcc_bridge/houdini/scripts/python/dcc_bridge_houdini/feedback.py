@@ -33,5 +33,6 @@ def status(text, warning=False):
 def failure(action, exc):
     """Report an exception from a user action without a traceback dump (the traceback goes to details)."""
     details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    message(f"Could not {action}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
-            error=True, details=details)
+    text = f"Could not {action}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+    status(f"{TITLE}: {text}", warning=True)
+    message(text, error=True, details=details)

@@ -7,6 +7,6 @@ import hou
 
 from bridge_core.hosting import HostedServer
 
-from . import executor
+from . import executor, pipeline  # noqa: F401  (pipeline registers the verbs Maya calls)
 
 SERVER = HostedServer("houdini", executor.for_this_session, scene=hou.hipFile.path)

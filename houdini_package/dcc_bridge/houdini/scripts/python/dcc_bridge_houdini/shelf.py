@@ -75,3 +75,30 @@ def connect_to_maya():
     feedback.status(f"DCC Bridge: connected to Maya (pid {chosen.pid}, port {chosen.port}); "
                     f"use hou.session.cmds in the Python Shell")
     return chosen
+
+
+# ---------------------------------------------------------------------------------------------- pipeline
+
+
+def _pipeline_tool(action, run):
+    from bridge_core.errors import TransferCancelled
+
+    try:
+        return run()
+    except TransferCancelled as exc:
+        feedback.status(f"DCC Bridge: {action} {exc}", warning=True)
+    except Exception as exc:  # bridge errors and bugs alike: a message, the traceback in its details
+        feedback.failure(action, exc)
+    return None
+
+
+def send_to_maya():
+    from . import pipeline
+
+    return _pipeline_tool("send to Maya", pipeline.send_to_maya)
+
+
+def import_from_maya():
+    from . import pipeline
+
+    return _pipeline_tool("import from Maya", pipeline.import_from_maya)
