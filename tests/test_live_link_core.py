@@ -1,0 +1,160 @@
+"""The live link's host-free pacing (bridge_core.live_link): coalescing, last value wins, stopping (issue 12)."""
+import threading
+import time
+
+import pytest
+
+from bridge_core import ConnectionLostError
+from bridge_core.live_link import (Coalescer, LinkStopped, Watch, describe_stop, houdini_vertical_aperture,
+                                   make_state)
+
+pytestmark = pytest.mark.timeout(30)
+
+
+class Recorder:
+    def __init__(self, fail=None):
+        self.values = []
+        self.fail = fail  # fail(value, count) -> exception to raise, or None
+        self.stops = []
+        self.stopped = threading.Event()
+
+    def send(self, value):
+        if self.fail is not None:
+            exc = self.fail(value, len(self.values))
+            if exc is not None:
+                self.values.append(("failed", value))
+                raise exc
+        self.values.append(value)
+
+    def on_stop(self, reason):
+        self.stops.append(reason)
+        self.stopped.set()
+
+    @property
+    def delivered(self):
+        return [v for v in self.values if not (isinstance(v, tuple) and v[:1] == ("failed",))]
+
+
+def _offer_over(pacer, count, seconds):
+    """``count`` values spread over ``seconds`` (a user scrubbing), each at its own moment."""
+    start = time.monotonic()
+    for i in range(count):
+        pause = start + seconds * i / count - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)  # the input's own pace, not a wait for the code under test
+        pacer.offer(i)
+
+
+def test_a_hundred_changes_in_a_second_make_at_most_35_updates_ending_on_the_last():
+    rec = Recorder()
+    pacer = Coalescer(rec.send, on_stop=rec.on_stop)
+    _offer_over(pacer, 100, 1.0)
+    assert pacer.idle(timeout=10)
+    assert pacer.offered == 100
+    assert 2 <= len(rec.values) <= 35, rec.values
+    assert rec.values[-1] == 99, "the last value always arrives"
+    assert rec.values == sorted(rec.values), "never an older value after a newer one"
+    pacer.stop()
+    assert rec.stops == [None]
+
+
+def test_a_burst_sends_the_first_at_once_and_then_only_the_last():
+    rec = Recorder()
+    gate = threading.Event()
+    first_sent = threading.Event()
+
+    def send(value):
+        rec.send(value)
+        first_sent.set()
+        gate.wait(10)  # hold the first call while the burst arrives
+
+    pacer = Coalescer(send)
+    pacer.offer("first")
+    assert first_sent.wait(5)
+    for i in range(100):
+        pacer.offer(i)
+    gate.set()
+    assert pacer.idle(timeout=10)
+    assert rec.values == ["first", 99]
+    pacer.stop()
+
+
+def test_a_connection_error_stops_it_once_and_later_offers_are_refused():
+    rec = Recorder(fail=lambda value, n: ConnectionLostError("gone") if value == 2 else None)
+    pacer = Coalescer(rec.send, rate=1000, on_stop=rec.on_stop)
+    for i in range(3):
+        pacer.offer(i)
+        pacer.idle(timeout=5)
+    assert rec.stopped.wait(5)
+    assert len(rec.stops) == 1 and isinstance(rec.stops[0], ConnectionLostError)
+    assert not pacer.running and pacer.offer(3) is False
+    assert pacer.stop() is False, "stopping again does nothing"
+    assert rec.stops == [rec.stops[0]]
+    assert describe_stop(rec.stops[0], "Houdini") == "DCC Bridge: live link stopped: Houdini disconnected"
+
+
+def test_a_timeout_keeps_the_link_and_sends_the_value_again():
+    rec = Recorder(fail=lambda value, n: TimeoutError("busy") if n == 0 else None)
+    pacer = Coalescer(rec.send, rate=1000, on_stop=rec.on_stop)
+    pacer.offer("only")
+    assert pacer.idle(timeout=5)
+    assert rec.values == [("failed", "only"), "only"]
+    assert pacer.running and rec.stops == []
+    pacer.stop()
+
+
+def test_a_peer_that_goes_away_stops_an_idle_link():
+    alive = threading.Event()
+    alive.set()
+    rec = Recorder()
+    pacer = Coalescer(rec.send, alive=alive.is_set, on_stop=rec.on_stop)
+    pacer.offer(1)
+    assert pacer.idle(timeout=5)
+    alive.clear()
+    assert rec.stopped.wait(5)
+    assert isinstance(rec.stops[0], LinkStopped)
+    assert describe_stop(rec.stops[0], "Maya") == "DCC Bridge: live link stopped: Maya disconnected"
+
+
+def test_stop_sends_nothing_more():
+    rec = Recorder()
+    pacer = Coalescer(rec.send, on_stop=rec.on_stop)
+    pacer.stop()
+    assert pacer.offer(1) is False
+    assert pacer.join(5)
+    assert rec.values == [] and rec.stops == [None]
+    assert describe_stop(None, "Maya") == "DCC Bridge: live link off"
+
+
+def test_a_failing_stop_handler_is_logged_not_raised(caplog):
+    def on_stop(reason):
+        raise RuntimeError("handler bug")
+
+    pacer = Coalescer(lambda v: None, on_stop=on_stop)
+    assert pacer.stop() is True
+    assert "stop handler failed" in caplog.text
+
+
+def test_watch_reports_a_lost_leader_or_a_stop():
+    alive = threading.Event()
+    alive.set()
+    rec = Recorder()
+    watch = Watch(alive.is_set, on_stop=rec.on_stop, period=0.01)
+    alive.clear()
+    assert rec.stopped.wait(5) and isinstance(rec.stops[0], LinkStopped)
+    assert watch.stop() is False and len(rec.stops) == 1
+    rec2 = Recorder()
+    watch2 = Watch(lambda: True, on_stop=rec2.on_stop, period=0.01)
+    assert watch2.stop() is True and rec2.stops == [None]
+
+
+def test_state_and_units():
+    camera = ("persp", range(16), 35, 36.0, 24.0)
+    frame, (name, matrix, focal, h, v) = make_state(12, camera)
+    assert frame == 12.0 and name == "persp" and matrix == tuple(float(i) for i in range(16)) and focal == 35.0
+    assert make_state(3) == (3.0, None)
+    with pytest.raises(ValueError, match="16 numbers"):
+        make_state(1, ("cam", (1.0,) * 9, 35, 36, 24))
+    assert houdini_vertical_aperture(41.4214, 1280, 720) == pytest.approx(41.4214 * 720 / 1280)
+    with pytest.raises(ValueError, match="rate"):
+        Coalescer(lambda v: None, rate=0)
