@@ -1,6 +1,6 @@
 """Script jobs: callbacks Maya runs on its events (``scriptJob(event=[name, fn])``) and when idle.
 
-Event jobs run synchronously, on the main thread, right after the change that fires them (the command that
+Event jobs (and ``attributeChange`` jobs, when the attribute's value changes) run synchronously, on the main thread, right after the change that fires them (the command that
 changed the time, the selection, the scene); a failing callback prints its traceback and is recorded as an
 error, and the command that fired it still succeeds, as in Maya. Idle jobs run whenever the graphical session's
 event loop is idle (about every 20 ms here) and on ``maya.utils.processIdleEvents()``; a batch session has no
@@ -21,9 +21,10 @@ IDLE_PERIOD = 0.02
 
 
 class Job:
-    def __init__(self, number, event, callback, run_once=False, protected=False, parent=None):
+    def __init__(self, number, event, callback, run_once=False, protected=False, parent=None, plug=None):
         self.number, self.event, self.callback = number, event, callback
         self.run_once, self.protected, self.parent = run_once, protected, parent
+        self.plug = plug  # attributeChange jobs: (node, long attribute name)
 
 
 class _Jobs:
@@ -42,10 +43,10 @@ def _clear():
     JOBS.jobs.clear()
 
 
-def add(event, callback, run_once=False, protected=False, parent=None):
+def add(event, callback, run_once=False, protected=False, parent=None, plug=None):
     number = JOBS.next_number
     JOBS.next_number += 1
-    JOBS.jobs[number] = Job(number, event, callback, run_once, protected, parent)
+    JOBS.jobs[number] = Job(number, event, callback, run_once, protected, parent, plug)
     if event == "idle":
         _start_ticker()
     return number
@@ -65,6 +66,20 @@ def kill_for_ui(name):
     for number, job in list(JOBS.jobs.items()):
         if job.parent == name:
             del JOBS.jobs[number]
+
+
+def kill_for_node(node):
+    """attributeChange jobs die with their node, as Maya's do."""
+    for number, job in list(JOBS.jobs.items()):
+        if job.plug is not None and job.plug[0] is node:
+            del JOBS.jobs[number]
+
+
+def fire_attribute(node, attr):
+    """An attribute's value changed: its attributeChange jobs run (a compound's jobs run for its children)."""
+    names = {attr.long} | ({attr.parent.long} if attr.parent is not None else set())
+    for job in [j for j in JOBS.jobs.values() if j.plug is not None and j.plug[0] is node and j.plug[1] in names]:
+        _run(job)
 
 
 def fire(event):
