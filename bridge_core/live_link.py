@@ -26,8 +26,8 @@ import time
 
 from .errors import BridgeError
 
-__all__ = ["Coalescer", "Watch", "RATE", "INCH_MM", "ALIVE_PERIOD", "make_state", "houdini_vertical_aperture",
-           "describe_stop", "LinkStopped"]
+__all__ = ["LiveLink", "Coalescer", "Watch", "RATE", "INCH_MM", "ALIVE_PERIOD", "make_state",
+           "houdini_vertical_aperture", "describe_stop", "connection_alive", "LinkStopped"]
 
 log = logging.getLogger("dcc_bridge.live_link")
 
@@ -244,3 +244,175 @@ class Watch:
             if not alive:
                 self._stopper(LinkStopped("the other side went away"))
                 return
+
+
+def connection_alive(proxy):
+    """For a proxy of the other side's object (a callback it passed us): a function telling whether its
+    connection is still open; None for a local object."""
+    try:
+        conn = object.__getattribute__(proxy, "____conn__")
+    except AttributeError:
+        return None
+    return lambda: not conn.closed
+
+
+def _in_background(what, fn, *args):
+    """Run ``fn`` on a short-lived thread (a courtesy call to the other side that must never hold the host's
+    main thread, nor raise into it)."""
+    def run():
+        try:
+            fn(*args)
+        except Exception as exc:
+            log.debug("%s failed: %s", what, exc)
+
+    thread = threading.Thread(target=run, name=f"dcc-bridge-live-link-{what}", daemon=True)
+    thread.start()
+    return thread
+
+
+class LiveLink:
+    """One host's end of the live link: it leads (its time and camera go to the other side) or follows (it
+    applies the other side's), one direction at a time. Every method runs on the host's main thread; the
+    host glue passes a ``host`` object with:
+
+    * ``app``, ``peer_name``: the two applications' names for messages ("Maya", "Houdini");
+    * ``post(fn, *args)``: run ``fn`` on the main thread soon (callable from any thread, never blocks);
+    * ``read()``: this host's state (``make_state``); ``write(state)``: apply the other side's;
+    * ``watch(changed)``: install the host's callbacks (time, camera) that call ``changed()``; returns a
+      function that removes them;
+    * ``status(text, warning=False)``: one line in the status bar;
+    * ``peer()``: ``(module, alive)``: the other side's glue module over the live connection (its ``apply``,
+      ``lead_back`` and ``stop_from_peer`` are this class's, there) and a function telling whether that
+      connection is open; raises ``NotConnectedError`` saying how to connect.
+    """
+
+    LEAD, FOLLOW = "lead", "follow"
+
+    def __init__(self, host):
+        self.host = host
+        self.mode = None
+        self.pacer = None
+        self._unwatch = self._watch = self._notify = None
+
+    # ------------------------------------------------------------------------------------ the toggles
+
+    def toggle_lead(self):
+        """"Follow <this app>": the other side follows this one; again: off. Returns True when on."""
+        if self.mode == self.LEAD:
+            self.stop()
+            return False
+        remote, alive = self.host.peer()
+        self.lead(remote.apply, alive, notify=remote.apply)
+        return True
+
+    def toggle_follow(self):
+        """"Follow <the other app>": this side follows the other; again: off. Returns True when on."""
+        if self.mode == self.FOLLOW:
+            self.stop()
+            return False
+        remote, alive = self.host.peer()
+        self.stop(quiet=True)
+        remote.lead_back(self.apply)  # the other side leads, calling our apply (on our main thread)
+        self.mode, self._notify = self.FOLLOW, remote.stop_from_peer
+        watch = None
+
+        def lost(reason):
+            self.host.post(self._watch_ended, watch, reason)
+
+        watch = self._watch = Watch(alive, on_stop=lost)
+        self.host.status(f"DCC Bridge: live link on: {self.host.app} follows {self.host.peer_name}'s time and camera")
+        return True
+
+    # ------------------------------------------------------------------------------------ leading
+
+    def lead(self, send, alive=None, notify=None):
+        """Lead: this host's changes go to ``send(state)``, paced by a ``Coalescer``; ``notify(None)`` tells
+        the follower when the user turns it off."""
+        self.stop(quiet=True)
+        pacer = None
+
+        def ended(reason):
+            self.host.post(self._pacer_ended, pacer, reason)
+
+        pacer = Coalescer(send, alive=alive, on_stop=ended)
+        try:
+            self._unwatch = self.host.watch(self.changed)
+        except BaseException:
+            pacer.stop()
+            raise
+        self.mode, self.pacer, self._notify = self.LEAD, pacer, notify
+        self.changed()  # the follower starts where this side is
+        self.host.status(f"DCC Bridge: live link on: {self.host.peer_name} follows {self.host.app}'s time and camera")
+
+    def lead_back(self, send):
+        """The other side asks to follow this one (its ``toggle_follow``): lead, sending to its callback."""
+        self.lead(send, alive=connection_alive(send), notify=send)
+
+    def changed(self):
+        """The host's time or camera changed (its callbacks call this): offer the new state. Never raises."""
+        pacer = self.pacer
+        if pacer is None:
+            return
+        try:
+            pacer.offer(self.host.read())
+        except Exception as exc:  # a bug or an odd scene: stop, say so, never raise into the host's loop
+            log.exception("the live link could not read %s's state", self.host.app)
+            self._end(reason=exc)
+
+    # ------------------------------------------------------------------------------------ following
+
+    def apply(self, state):
+        """The other side's new state (``None``: it stopped leading). Runs on this host's main thread."""
+        if state is None:
+            if self.mode == self.FOLLOW:
+                self._teardown()
+            self.host.status(f"DCC Bridge: live link off ({self.host.peer_name} stopped it)")
+            return
+        if self.mode == self.LEAD:  # the other side took the lead: one direction at a time
+            self._teardown()
+        self.host.write(state)
+
+    def stop_from_peer(self):
+        """The other side turned the link off."""
+        if self.mode is not None:
+            self._teardown()
+            self.host.status(f"DCC Bridge: live link off ({self.host.peer_name} stopped it)")
+
+    # ------------------------------------------------------------------------------------ stopping
+
+    def stop(self, quiet=False):
+        """Turn the link off (the user's choice); tells the other side without waiting for it."""
+        if self.mode is None:
+            return False
+        notify, mode = self._notify, self.mode
+        self._teardown()
+        if notify is not None:
+            _in_background("notify", notify, *((None,) if mode == self.LEAD else ()))
+        if not quiet:
+            self.host.status("DCC Bridge: live link off")
+        return True
+
+    def _teardown(self):
+        pacer, watch, unwatch = self.pacer, self._watch, self._unwatch
+        self.mode = self.pacer = self._watch = self._unwatch = self._notify = None
+        if pacer is not None:
+            pacer.stop()
+        if watch is not None:
+            watch.stop()
+        if unwatch is not None:
+            try:
+                unwatch()
+            except Exception:
+                log.exception("removing the live link's callbacks failed")
+
+    def _end(self, reason):
+        self._teardown()
+        self.host.status(describe_stop(reason, self.host.peer_name), warning=True)
+
+    def _pacer_ended(self, pacer, reason):
+        if pacer is self.pacer and reason is not None:  # still the current link: the other side went away
+            self._end(reason)
+
+    def _watch_ended(self, watch, reason):
+        if watch is self._watch and reason is not None:
+            self._end(reason)

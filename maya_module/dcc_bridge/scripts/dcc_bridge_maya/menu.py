@@ -9,7 +9,7 @@ import os
 
 from maya import cmds
 
-from . import feedback, houdini_link, prefs, server
+from . import feedback, houdini_link, live_link, prefs, server
 from .executor import is_batch
 
 MENU = "dccBridgeHoudiniMenu"
@@ -18,6 +18,8 @@ CANCEL = "Cancel"
 MAX_LISTED = 6
 # later pipeline commands (send selection, import geometry, live link) append (label, function) here
 PIPELINE_ITEMS = []
+LIVE_LINK_ITEMS = [("Live Link: Follow Maya", live_link.toggle_lead),      # Houdini follows Maya (toggle)
+                   ("Live Link: Follow Houdini", live_link.toggle_follow)]  # Maya follows Houdini (toggle)
 
 
 def _command(action, fn):
@@ -46,9 +48,9 @@ def build():
     cmds.menuItem(label="Start Maya Server", command=_command("start the Maya server", start_server))
     cmds.menuItem(label="Stop Maya Server", command=_command("stop the Maya server", stop_server))
     cmds.menuItem(label="Toggle Server Autostart", command=_command("change autostart", toggle_autostart))
-    if PIPELINE_ITEMS:
+    if PIPELINE_ITEMS or LIVE_LINK_ITEMS:
         cmds.menuItem(divider=True)
-        for label, fn in PIPELINE_ITEMS:
+        for label, fn in PIPELINE_ITEMS + LIVE_LINK_ITEMS:
             cmds.menuItem(label=label, command=_command(label.lower().rstrip("."), fn))
     return MENU
 
