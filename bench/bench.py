@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import live_link as live_link_bench  # bench/live_link.py: the live link's figures (issue 12)
+
 ROOT = Path(__file__).resolve().parent.parent
 STANDIN = ROOT / "tests" / "hosts" / "houdini"
 FLAVOURS = ("hrpyc", "rpyc6", "bridge", "raw")
@@ -192,7 +194,7 @@ def goals(rows, extras):
     return "\n".join(lines)
 
 
-def write_report(rows, extras, gui, path=ROOT / "docs" / "benchmarks.md"):
+def write_report(rows, extras, gui, path=ROOT / "docs" / "benchmarks.md", live=""):
     grid, notes = table(rows, extras, gui)
     call, inside = rows["lookups_call"]["bridge"][0], rows["lookups_inside"]["bridge"][0]
     today = datetime.date.today().isoformat()
@@ -226,7 +228,7 @@ it to the main thread, which replies). The `Bridge.call` figure is mostly the ho
 work: the stand-in's 2,000 `hou.node(p).path()` take {inside * 1000:.2f} ms inside the server and the bridge
 adds {(call - inside) * 1000:.2f} ms (best against best). A Houdini whose calls cost more than the stand-in's
 {inside / 2000 * 1e6:.1f} us per lookup and path gives a smaller ratio; the bridge's own share does not change.
-"""
+""" + (f"\n{live}" if live else "")
     path.write_text(text)
     return text
 
@@ -260,7 +262,8 @@ def main(argv=None):
         runtime = Path(scratch) / "runtime"
         samples, extras = run(pythons, runtime)
         gui = gui_per_call(pythons, runtime)
-    report = write_report(summarize(samples), extras, gui)
+        live = live_link_bench.report(live_link_bench.measure(Path(scratch) / "live_runtime"))
+    report = write_report(summarize(samples), extras, gui, live=live)
     print(report)
     return 0
 
