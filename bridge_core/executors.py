@@ -31,6 +31,8 @@ __all__ = ["direct", "MainThreadExecutor", "ServingThread", "is_main_thread", "P
 
 log = logging.getLogger("dcc_bridge.executors")
 
+SIGNAL_CHECK_INTERVAL = 0.2  # seconds a serving thread waits at most before it lets Python run a signal handler
+
 
 def is_main_thread():
     return threading.current_thread() is threading.main_thread()
@@ -196,8 +198,14 @@ class ServingThread:
         self.executor = MainThreadExecutor(self._jobs.put, name="serving thread", thread=threading.current_thread())
 
     def run(self):
+        get, empty = self._jobs.get, queue.Empty
         while True:
-            job = self._jobs.get()
+            try:
+                # Never an untimed wait: the kernel may hand Ctrl-C or SIGTERM to another thread of the process,
+                # and Python runs the handler only once this thread next executes bytecode.
+                job = get(timeout=SIGNAL_CHECK_INTERVAL)
+            except empty:
+                continue
             if job is None:
                 return
             job()

@@ -34,7 +34,7 @@ from typing import List, Optional
 from . import auth, config, discovery, handshake
 from ._rpyc import RpycAuthenticationError, ThreadedServer
 from .errors import ConfigError, PortInUseError
-from .executors import ServingThread, direct
+from .executors import SIGNAL_CHECK_INTERVAL, ServingThread, direct
 from .service import BridgeService
 from .transport import BridgeChannel, BridgeStream
 
@@ -359,7 +359,11 @@ def start_server(port=None, use_thread=True, quiet=True, *, host=None, token=Non
     try:
         if on_ready is not None:
             on_ready(server)
-        serving.run() if serving is not None else server.wait()
+        if serving is not None:
+            serving.run()
+        else:
+            while not server.wait(SIGNAL_CHECK_INTERVAL):  # timed: a signal may land on another thread
+                pass
     except KeyboardInterrupt:
         log.info("interrupted: stopping the DCC Bridge server on %s:%d", server.host, server.port)
     finally:

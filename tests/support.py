@@ -107,6 +107,23 @@ class BridgeProcess:
         self.stop()
 
 
+_TGKILL = {"x86_64": 234, "aarch64": 131}  # the tgkill system call's number on Linux
+
+
+def signal_other_thread(pid, sig):
+    """Send ``sig`` to one thread of process ``pid`` that is not its main thread, as the kernel may do with a
+    process-directed signal (Ctrl-C, SIGTERM). Linux only (``/proc``, ``tgkill``); returns the thread id."""
+    import ctypes
+    import platform
+
+    threads = sorted(int(t) for t in os.listdir(f"/proc/{pid}/task") if int(t) != pid)
+    assert threads, f"process {pid} has no thread besides its main one"
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.syscall(_TGKILL[platform.machine()], pid, threads[0], int(sig)) != 0:
+        raise OSError(ctypes.get_errno(), f"tgkill({pid}, {threads[0]}, {sig}) failed")
+    return threads[0]
+
+
 def interpreter(version):
     """A working ``pythonX.Y`` for ``version`` ("3.9"): pyenv's, else one on PATH; None when absent."""
     import glob

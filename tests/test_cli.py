@@ -7,7 +7,8 @@ import sys
 import pytest
 
 import bridge_core
-from support import ROOT, BridgeProcess, clean_env
+from bridge_core import discovery
+from support import ROOT, BridgeProcess, clean_env, signal_other_thread
 
 
 def run_cli(runtime_dir, *args, stdin=None, timeout=30):
@@ -90,3 +91,15 @@ def test_failures_are_one_line_and_exit_2(runtime_dir, args, needle):
 def test_list_with_no_sessions(runtime_dir):
     done = run_cli(runtime_dir, "list")
     assert done.returncode == 0 and "no DCC Bridge sessions" in done.stdout
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sends a signal to one thread: Linux's tgkill")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_serve_stops_when_the_signal_lands_on_another_thread(runtime_dir, sig):
+    # The kernel hands a process-directed signal to any thread that does not block it; Python runs the handler
+    # on the main thread only when that thread next runs bytecode. A serving loop in an untimed wait never did.
+    server = BridgeProcess.serve(runtime_dir)
+    signal_other_thread(server.proc.pid, sig)
+    code = server.stop(signal.SIGCONT)  # SIGCONT changes nothing: stop() only waits, then kills after 10 s
+    assert code == 0
+    assert discovery.list_sessions(runtime_dir) == []
