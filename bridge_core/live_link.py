@@ -293,6 +293,7 @@ class LiveLink:
         self.mode = None
         self.pacer = None
         self._unwatch = self._watch = self._notify = None
+        self._receiving = False  # following a link the other side started (no toggle on this side)
 
     # ------------------------------------------------------------------------------------ the toggles
 
@@ -366,10 +367,15 @@ class LiveLink:
         if state is None:
             if self.mode == self.FOLLOW:
                 self._teardown()
+            self._receiving = False
             self.host.status(f"DCC Bridge: live link off ({self.host.peer_name} stopped it)")
             return
         if self.mode == self.LEAD:  # the other side took the lead: one direction at a time
             self._teardown()
+        if self.mode is None and not self._receiving:  # started on the other side: say so, once
+            self._receiving = True
+            self.host.status(f"DCC Bridge: live link on: {self.host.app} follows {self.host.peer_name}'s time "
+                             f"and camera")
         self.host.write(state)
 
     def stop_from_peer(self):
@@ -393,6 +399,7 @@ class LiveLink:
         return True
 
     def _teardown(self):
+        self._receiving = False
         pacer, watch, unwatch = self.pacer, self._watch, self._unwatch
         self.mode = self.pacer = self._watch = self._unwatch = self._notify = None
         if pacer is not None:

@@ -158,3 +158,81 @@ def test_state_and_units():
     assert houdini_vertical_aperture(41.4214, 1280, 720) == pytest.approx(41.4214 * 720 / 1280)
     with pytest.raises(ValueError, match="rate"):
         Coalescer(lambda v: None, rate=0)
+
+
+class FakeHost:
+    """A host for LiveLink without a host: state in a dict, the other side a plain object (no bridge)."""
+
+    def __init__(self, app, peer_name):
+        self.app, self.peer_name = app, peer_name
+        self.frame, self.written, self.lines, self.callbacks = 1.0, [], [], []
+        self.other = None
+        self.alive = threading.Event()
+        self.alive.set()
+
+    def post(self, fn, *args):
+        fn(*args)  # the test's thread plays the main thread
+
+    def read(self):
+        return make_state(self.frame)
+
+    def write(self, state):
+        self.written.append(state)
+
+    def watch(self, changed):
+        self.callbacks.append(changed)
+        return lambda: self.callbacks.remove(changed)
+
+    def status(self, text, warning=False):
+        self.lines.append(text)
+
+    def peer(self):
+        return self.other, self.alive.is_set
+
+    def scrub(self, frame):
+        self.frame = frame
+        for callback in list(self.callbacks):
+            callback()
+
+
+def _pair():
+    from bridge_core.live_link import LiveLink
+
+    maya_host, houdini_host = FakeHost("Maya", "Houdini"), FakeHost("Houdini", "Maya")
+    maya, houdini = LiveLink(maya_host), LiveLink(houdini_host)
+    maya_host.other, houdini_host.other = houdini, maya
+    return maya, houdini
+
+
+def test_live_link_leads_follows_and_stops_in_either_direction():
+    from support import wait_until
+
+    maya, houdini = _pair()
+    assert maya.toggle_lead() is True and maya.mode == "lead"
+    maya.host.scrub(5.0)
+    wait_until(lambda: houdini.host.written and houdini.host.written[-1] == (5.0, None), what="Houdini on 5")
+    assert houdini.host.lines == ["DCC Bridge: live link on: Houdini follows Maya's time and camera"]
+    assert maya.toggle_lead() is False and maya.mode is None and maya.host.callbacks == []
+    wait_until(lambda: houdini.host.lines[-1] == "DCC Bridge: live link off (Maya stopped it)", what="notice")
+    assert maya.host.lines[-1] == "DCC Bridge: live link off"
+
+    assert maya.toggle_follow() is True  # Houdini leads now, sending to Maya's apply
+    assert (maya.mode, houdini.mode) == ("follow", "lead")
+    houdini.host.scrub(9.0)
+    wait_until(lambda: maya.host.written and maya.host.written[-1] == (9.0, None), what="Maya on 9")
+    maya.host.alive.clear()  # the connection to Houdini goes
+    wait_until(lambda: maya.mode is None, what="Maya's watch to notice")
+    assert maya.host.lines[-1] == "DCC Bridge: live link stopped: Houdini disconnected"
+
+
+def test_a_failing_read_stops_the_link_with_a_line_not_an_exception():
+    maya, houdini = _pair()
+    maya.toggle_lead()
+
+    def broken():
+        raise RuntimeError("camera without a shape")
+
+    maya.host.read = broken
+    maya.host.scrub(3.0)  # the host's callback: must not raise
+    assert maya.mode is None and maya.host.callbacks == []
+    assert maya.host.lines[-1] == "DCC Bridge: live link stopped: camera without a shape"

@@ -28,16 +28,21 @@ for i in range({count}):
 """
 
 
+def connect_from_maya(maya):
+    """Houdini Bridge > Connect to Houdini..., picking the one Houdini listed."""
+    choice = maya.eval("[__import__('dcc_bridge_maya.menu').menu.session_label(s) for s in "
+                       "__import__('dcc_bridge_maya.houdini_link').houdini_link.sessions()][0]")
+    maya.answer(choice)
+    maya.menu("Houdini Bridge", "Connect to Houdini...")
+
+
 @contextlib.contextmanager
 def linked_hosts(runtime_dir, tmp_path):
     """A graphical Houdini serving, and a graphical Maya connected to it from its menu."""
     with houdini_session(runtime_dir, prefs_dir=tmp_path / "houdini_prefs") as houdini:
         houdini.click("dcc_bridge_start")
         with maya_session(runtime_dir, app_dir=tmp_path / "maya_app") as maya:
-            choice = maya.eval("[__import__('dcc_bridge_maya.menu').menu.session_label(s) for s in "
-                               "__import__('dcc_bridge_maya.houdini_link').houdini_link.sessions()][0]")
-            maya.answer(choice)
-            maya.menu("Houdini Bridge", "Connect to Houdini...")
+            connect_from_maya(maya)
             yield houdini, maya
 
 
@@ -132,10 +137,7 @@ def test_houdini_quitting_stops_a_link_maya_leads(runtime_dir, tmp_path):
     try:
         houdini.click("dcc_bridge_start")
         with maya_session(runtime_dir, app_dir=tmp_path / "maya_app") as maya:
-            choice = maya.eval("[__import__('dcc_bridge_maya.menu').menu.session_label(s) for s in "
-                               "__import__('dcc_bridge_maya.houdini_link').houdini_link.sessions()][0]")
-            maya.answer(choice)
-            maya.menu("Houdini Bridge", "Connect to Houdini...")
+            connect_from_maya(maya)
             maya.menu("Houdini Bridge", "Live Link: Follow Maya")
             assert houdini.quit() == 0, houdini.errors
             wait_until(lambda: maya.eval(f"{MAYA_LINK}.mode") is None, what="Maya to notice Houdini quit")
@@ -156,3 +158,19 @@ def test_leading_needs_a_connection_and_says_so(runtime_dir, tmp_path):
         shown = maya.shown()
         assert "not connected to houdini" in shown["warnings"][-1] and shown["dialogs"], shown
         assert maya.eval(f"{MAYA_LINK}.mode") is None
+
+
+def test_hython_follows_but_cannot_lead(runtime_dir, tmp_path):
+    with houdini_session(runtime_dir, hython=True, prefs_dir=tmp_path / "houdini_prefs") as hython:
+        hython.exec("import dcc_bridge_houdini.server\ndcc_bridge_houdini.server.SERVER.start()")
+        with maya_session(runtime_dir, app_dir=tmp_path / "maya_app") as maya:
+            connect_from_maya(maya)
+            maya.menu("Houdini Bridge", "Live Link: Follow Houdini")
+            shown = maya.shown()
+            assert "hython does not have" in shown["warnings"][-1], shown["warnings"]
+            assert maya.eval(f"{MAYA_LINK}.mode") is None and hython.eval(f"{HOUDINI_LINK}.mode") is None
+            maya.menu("Houdini Bridge", "Live Link: Follow Maya")
+            maya.exec(SCRUB.format(count=10, seconds=0.1, first=5))
+            wait_until(lambda: hython.eval("hou.frame()") == 14.0, what="hython on Maya's last frame")
+            assert hython.eval("hou.node('/obj/maya_persp').evalParm('focal')") == 35.0
+            assert maya.shown()["errors"] == []

@@ -169,33 +169,6 @@ def _follower_camera(name):
 
 
 LINK = LiveLink(_Maya())
-
-
-# ---------------------------------------------------------------------------- the menu's and Houdini's calls
-
-def toggle_lead():
-    """Menu "Live Link: Follow Maya": Houdini follows this Maya (again: off)."""
-    return LINK.toggle_lead()
-
-
-def toggle_follow():
-    """Menu "Live Link: Follow Houdini": this Maya follows Houdini (again: off)."""
-    return LINK.toggle_follow()
-
-
-def stop():
-    return LINK.stop()
-
-
-def apply(state):
-    """Houdini's new state (Houdini leads); runs on Maya's main thread."""
-    LINK.apply(state)
-
-
-def lead_back(send):
-    """Houdini asks to follow Maya: lead, sending to Houdini's ``send``."""
-    LINK.lead_back(send)
-
-
-def stop_from_peer():
-    LINK.stop_from_peer()
+# the menu's toggles, and what Houdini calls over the bridge (on this host's main thread): LiveLink's methods
+toggle_lead, toggle_follow, stop = LINK.toggle_lead, LINK.toggle_follow, LINK.stop
+apply, lead_back, stop_from_peer = LINK.apply, LINK.lead_back, LINK.stop_from_peer

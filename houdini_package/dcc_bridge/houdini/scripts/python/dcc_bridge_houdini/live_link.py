@@ -151,33 +151,6 @@ def _follower_camera(name):
 
 
 LINK = LiveLink(_Houdini())
-
-
-# ---------------------------------------------------------------------------- the shelf's and Maya's calls
-
-def toggle_follow():
-    """Shelf "Live Link: Follow Maya": this Houdini follows Maya (again: off)."""
-    return LINK.toggle_follow()
-
-
-def toggle_lead():
-    """Shelf "Live Link: Follow Houdini": Maya follows this Houdini (again: off)."""
-    return LINK.toggle_lead()
-
-
-def stop():
-    return LINK.stop()
-
-
-def apply(state):
-    """Maya's new state (Maya leads); runs on Houdini's main thread."""
-    LINK.apply(state)
-
-
-def lead_back(send):
-    """Maya asks to follow Houdini: lead, sending to Maya's ``send``."""
-    LINK.lead_back(send)
-
-
-def stop_from_peer():
-    LINK.stop_from_peer()
+# the shelf's toggles, and what Maya calls over the bridge (on this host's main thread): LiveLink's methods
+toggle_lead, toggle_follow, stop = LINK.toggle_lead, LINK.toggle_follow, LINK.stop
+apply, lead_back, stop_from_peer = LINK.apply, LINK.lead_back, LINK.stop_from_peer
