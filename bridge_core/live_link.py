@@ -20,7 +20,9 @@ of the camera's world transform, row-major (both hosts' convention). Units: mill
 film aperture (Maya keeps its film aperture in inches: ``INCH_MM``); frames are carried as frame numbers,
 the frame rates are left to each scene.
 """
+import itertools
 import logging
+import os
 import threading
 import time
 
@@ -284,16 +286,21 @@ class LiveLink:
     * ``peer()``: ``(module, alive)``: the other side's glue module over the live connection (its ``apply``,
       ``lead_back`` and ``stop_from_peer`` are this class's, there) and a function telling whether that
       connection is open; raises ``NotConnectedError`` saying how to connect.
+
+    Each time a side starts leading, its link gets a new id, sent with every state: a follower that turned
+    the link off drops what a busy leader still sends on it, and nobody waits for anybody to stop.
     """
 
     LEAD, FOLLOW = "lead", "follow"
+    _ids = itertools.count(1)
 
     def __init__(self, host):
         self.host = host
         self.mode = None
         self.pacer = None
+        self.link_id = None     # the link this side leads or follows
+        self._dropped = None    # the link this side stopped following: what still comes on it is dropped
         self._unwatch = self._watch = self._notify = None
-        self._receiving = False  # following a link the other side started (no toggle on this side)
 
     # ------------------------------------------------------------------------------------ the toggles
 
@@ -303,7 +310,7 @@ class LiveLink:
             self.stop()
             return False
         remote, alive = self.host.peer()
-        self.lead(remote.apply, alive, notify=remote.apply)
+        self.lead(remote.apply, alive)
         return True
 
     def toggle_follow(self):
@@ -312,42 +319,52 @@ class LiveLink:
             self.stop()
             return False
         remote, alive = self.host.peer()
-        self.stop(quiet=True)
-        remote.lead_back(self.apply)  # the other side leads, calling our apply (on our main thread)
-        self.mode, self._notify = self.FOLLOW, remote.stop_from_peer
+        self._teardown()  # no goodbye: the other side learns from lead_back
+        link_id = remote.lead_back(self.apply)  # the other side leads, calling our apply on our main thread
+        said = self.link_id == link_id  # its first state may have come (and said so) while we waited
+        self.mode, self.link_id, self._notify = self.FOLLOW, link_id, remote.stop_from_peer
         watch = None
 
         def lost(reason):
             self.host.post(self._watch_ended, watch, reason)
 
         watch = self._watch = Watch(alive, on_stop=lost)
-        self.host.status(f"DCC Bridge: live link on: {self.host.app} follows {self.host.peer_name}'s time and camera")
+        if not said:
+            self._say_on(follower=True)
         return True
+
+    def _say_on(self, follower):
+        app, peer = self.host.app, self.host.peer_name
+        who, whom = (app, peer) if follower else (peer, app)
+        self.host.status(f"DCC Bridge: live link on: {who} follows {whom}'s time and camera")
 
     # ------------------------------------------------------------------------------------ leading
 
-    def lead(self, send, alive=None, notify=None):
-        """Lead: this host's changes go to ``send(state)``, paced by a ``Coalescer``; ``notify(None)`` tells
-        the follower when the user turns it off."""
-        self.stop(quiet=True)
+    def lead(self, send, alive=None):
+        """Lead: this host's changes go to ``send(state, link_id)``, paced by a ``Coalescer``; when the user
+        turns it off, ``send(None, link_id)`` tells the follower. Returns the new link's id."""
+        self._teardown()  # the follower learns from the new link's states
+        link_id = f"{self.host.app}-{os.getpid()}-{next(self._ids)}"
         pacer = None
 
         def ended(reason):
             self.host.post(self._pacer_ended, pacer, reason)
 
-        pacer = Coalescer(send, alive=alive, on_stop=ended)
+        pacer = Coalescer(lambda state: send(state, link_id), alive=alive, on_stop=ended)
         try:
             self._unwatch = self.host.watch(self.changed)
         except BaseException:
             pacer.stop()
             raise
-        self.mode, self.pacer, self._notify = self.LEAD, pacer, notify
+        self.mode, self.pacer, self.link_id = self.LEAD, pacer, link_id
+        self._notify = lambda: send(None, link_id)
         self.changed()  # the follower starts where this side is
-        self.host.status(f"DCC Bridge: live link on: {self.host.peer_name} follows {self.host.app}'s time and camera")
+        self._say_on(follower=False)
+        return link_id
 
     def lead_back(self, send):
         """The other side asks to follow this one (its ``toggle_follow``): lead, sending to its callback."""
-        self.lead(send, alive=connection_alive(send), notify=send)
+        return self.lead(send, alive=connection_alive(send))
 
     def changed(self):
         """The host's time or camera changed (its callbacks call this): offer the new state. Never raises."""
@@ -362,24 +379,24 @@ class LiveLink:
 
     # ------------------------------------------------------------------------------------ following
 
-    def apply(self, state):
-        """The other side's new state (``None``: it stopped leading). Runs on this host's main thread."""
+    def apply(self, state, link_id=None):
+        """The other side's new state on link ``link_id`` (``None``: it stopped leading). Runs on this host's
+        main thread."""
+        if link_id is not None and link_id == self._dropped:
+            return  # this side turned that link off; the leader had not heard yet
         if state is None:
-            if self.mode == self.FOLLOW:
+            if link_id == self.link_id and self.mode != self.LEAD:
                 self._teardown()
-            self._receiving = False
-            self.host.status(f"DCC Bridge: live link off ({self.host.peer_name} stopped it)")
+                self.host.status(f"DCC Bridge: live link off ({self.host.peer_name} stopped it)")
             return
-        if self.mode == self.LEAD:  # the other side took the lead: one direction at a time
+        if link_id != self.link_id or self.mode == self.LEAD:  # a new link (the other side took the lead)
             self._teardown()
-        if self.mode is None and not self._receiving:  # started on the other side: say so, once
-            self._receiving = True
-            self.host.status(f"DCC Bridge: live link on: {self.host.app} follows {self.host.peer_name}'s time "
-                             f"and camera")
+            self.link_id = link_id
+            self._say_on(follower=True)
         self.host.write(state)
 
     def stop_from_peer(self):
-        """The other side turned the link off."""
+        """The other side (following) turned the link off."""
         if self.mode is not None:
             self._teardown()
             self.host.status(f"DCC Bridge: live link off ({self.host.peer_name} stopped it)")
@@ -390,18 +407,18 @@ class LiveLink:
         """Turn the link off (the user's choice); tells the other side without waiting for it."""
         if self.mode is None:
             return False
-        notify, mode = self._notify, self.mode
+        notify, following = self._notify, self.link_id if self.mode == self.FOLLOW else None
         self._teardown()
+        self._dropped = following
         if notify is not None:
-            _in_background("notify", notify, *((None,) if mode == self.LEAD else ()))
+            _in_background("notify", notify)
         if not quiet:
             self.host.status("DCC Bridge: live link off")
         return True
 
     def _teardown(self):
-        self._receiving = False
         pacer, watch, unwatch = self.pacer, self._watch, self._unwatch
-        self.mode = self.pacer = self._watch = self._unwatch = self._notify = None
+        self.mode = self.pacer = self.link_id = self._watch = self._unwatch = self._notify = None
         if pacer is not None:
             pacer.stop()
         if watch is not None:

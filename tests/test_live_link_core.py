@@ -236,3 +236,21 @@ def test_a_failing_read_stops_the_link_with_a_line_not_an_exception():
     maya.host.scrub(3.0)  # the host's callback: must not raise
     assert maya.mode is None and maya.host.callbacks == []
     assert maya.host.lines[-1] == "DCC Bridge: live link stopped: camera without a shape"
+
+
+def test_a_follower_that_stopped_drops_late_states_of_that_link_only():
+    from support import wait_until
+
+    maya, houdini = _pair()
+    maya.toggle_follow()
+    old_link = houdini.link_id
+    wait_until(lambda: maya.host.written, what="the first state")
+    assert maya.stop() is True
+    wait_until(lambda: houdini.mode is None, what="Houdini told to stop leading")
+    count = len(maya.host.written)
+    maya.apply((7.0, None), old_link)  # a busy leader's late update on the link Maya turned off
+    assert len(maya.host.written) == count
+    houdini.toggle_lead()  # a new link: followed again
+    houdini.host.scrub(8.0)
+    wait_until(lambda: maya.host.written[-1] == (8.0, None), what="the new link's state")
+    assert maya.host.lines[-1] == "DCC Bridge: live link on: Maya follows Houdini's time and camera"

@@ -9,7 +9,8 @@ pacing (at most 30 updates a second, always ending on the last value) and the st
 
 Leading, Houdini's changes arrive through ``hou.playbar.addEventCallback`` (``FrameChanged``) and the
 looked-through camera's ``ParmTupleChanged`` node events (a camera switched in the viewport is picked up at
-the next change; with no camera looked through only the frame crosses). Leading needs a graphical Houdini:
+the next change; with no camera looked through only the frame crosses), read on the main thread whichever
+thread made the change (the Python Shell runs typed code on a thread of its own). Leading needs a graphical Houdini:
 hython has no playbar. Units: Houdini's ``aperture`` parameter is the horizontal film aperture in mm; the
 vertical one follows the image's shape, ``aperture * resy / (resx * aspect)``. Following, the camera's
 transform is set from the matrix (``hou.Matrix4.explode``, srt / xyz), its ``aperture`` from Maya's
@@ -21,6 +22,7 @@ focal length is read and written as millimetres (Houdini's default Focal Units).
 """
 import logging
 import re
+import threading
 
 import hou
 
@@ -72,10 +74,23 @@ class _Houdini:
         return self._unwatch
 
     def _playbar_event(self, event_type, frame):
-        if event_type == hou.playbarEvent.FrameChanged and self._changed is not None:
-            self._changed()
+        if event_type == hou.playbarEvent.FrameChanged:
+            self._on_main_thread()
 
     def _camera_event(self, **kwargs):
+        self._on_main_thread()
+
+    def _on_main_thread(self):
+        """Callbacks run on the thread that made the change (the Python Shell's own thread, a script's):
+        the state is read on the main thread (hou.ui there only), now or as soon as it is free."""
+        if threading.current_thread() is threading.main_thread():
+            self._read_changes()
+        else:
+            import hdefereval
+
+            hdefereval.executeDeferred(self._read_changes)
+
+    def _read_changes(self):
         if self._changed is not None:
             self._changed()
 
