@@ -1,18 +1,14 @@
-"""The live link's host-free half: pacing updates, watching the peer, and the state that crosses.
+"""The live link's host-free half: one host leads (its time slider and active camera), the other follows.
 
-One application leads (its time slider and active camera), the other follows. The leading host's callbacks
-(Maya's ``timeChanged`` script job, Houdini's playbar events, camera changes) run on its main thread, read
-the state there and ``offer`` it to a ``Coalescer``, which never blocks them: a thread of its own hands the
-latest value to ``send`` (one bridge call that applies it on the follower's main thread) at most ``rate``
-times a second, and always ends on the last value offered, so scrubbing stays smooth on both sides and the
-follower stops where the leader stopped. A ``Watch`` tells a follower that the leader went away. Neither ever
-raises into the host: they stop, once, and call ``on_stop(reason)`` from their own thread (the host glue
-posts the status line to its main thread).
+``LiveLink`` is one host's end: the toggles ("Follow Maya" / "Follow Houdini"), leading (the host's callbacks
+offer its state to a ``pacing.Coalescer``, at most 30 updates a second, ending on the last one), following
+(``apply`` on the host's main thread), and stopping cleanly on either side, with one status line and never an
+exception into the host's event loop. The host glue (``dcc_bridge_maya.live_link``,
+``dcc_bridge_houdini.live_link``) gives it the host's reads, writes, callbacks and status bar.
 
-    pacer = Coalescer(send=lambda state: follower.apply(state), alive=lambda: not bridge.closed,
-                      on_stop=lambda reason: post(show, describe_stop(reason, "Houdini")))
-    pacer.offer(make_state(12.0, camera))      # from the time-changed callback; returns at once
-    pacer.stop()                               # the toggle turned off
+    link = LiveLink(host)          # host: see LiveLink
+    link.toggle_lead()             # the other side follows this one (again: off)
+    link.toggle_follow()           # this side follows the other one
 
 The state is a plain tuple (it crosses the bridge by value): ``(frame, camera)``, ``camera`` being ``None``
 or ``(name, matrix, focal_mm, horizontal_aperture_mm, vertical_aperture_mm)`` with ``matrix`` the 16 numbers
@@ -24,23 +20,15 @@ import itertools
 import logging
 import os
 import threading
-import time
 
-from .errors import BridgeError
+from .pacing import ALIVE_PERIOD, RATE, Coalescer, Watch
 
 __all__ = ["LiveLink", "Coalescer", "Watch", "RATE", "INCH_MM", "ALIVE_PERIOD", "make_state",
-           "houdini_vertical_aperture", "describe_stop", "connection_alive", "LinkStopped"]
+           "houdini_vertical_aperture", "describe_stop", "connection_alive"]
 
 log = logging.getLogger("dcc_bridge.live_link")
 
-RATE = 30.0          # updates a second, at most
 INCH_MM = 25.4       # Maya's film aperture is in inches, Houdini's in millimetres
-ALIVE_PERIOD = 0.25  # how often an idle link checks that the other side is still there (seconds)
-_EMPTY = object()
-
-
-class LinkStopped(BridgeError):
-    """The other side ended the live link, or the connection to it was lost."""
 
 
 def make_state(frame, camera=None):
@@ -65,187 +53,10 @@ def describe_stop(reason, peer):
     """The status-bar line for a link that stopped: by the user, or because ``peer`` went away."""
     if reason is None:
         return "DCC Bridge: live link off"
-    if isinstance(reason, (ConnectionError, LinkStopped, EOFError)):
+    if isinstance(reason, (ConnectionError, EOFError)):
         return f"DCC Bridge: live link stopped: {peer} disconnected"
     first = str(reason).splitlines()[0] if str(reason) else type(reason).__name__
     return f"DCC Bridge: live link stopped: {first}"
-
-
-class _Stopper:
-    """Run ``on_stop(reason)`` exactly once, never letting its error escape."""
-
-    def __init__(self, on_stop):
-        self._on_stop = on_stop
-        self._lock = threading.Lock()
-        self.done = False
-        self.reason = None
-
-    def __call__(self, reason):
-        with self._lock:
-            if self.done:
-                return False
-            self.done, self.reason = True, reason
-        if self._on_stop is not None:
-            try:
-                self._on_stop(reason)
-            except Exception:
-                log.exception("the live link's stop handler failed")
-        return True
-
-
-class Coalescer:
-    """Hands the latest offered value to ``send`` at most ``rate`` times a second, on a thread of its own.
-
-    ``offer(value)`` never blocks: a value not yet sent is replaced by a newer one. The first change after a
-    quiet spell goes out at once; later ones wait for their slot, so 100 changes in a second make at most
-    ``rate + 1`` calls of ``send``, the last with the last value. ``send`` raising ``TimeoutError`` (the
-    follower is busy) keeps the link: the value is sent again unless a newer one came. Any other error, or
-    ``alive()`` turning false, stops it and calls ``on_stop(reason)`` once; ``stop()`` (the user) calls
-    ``on_stop(None)``. ``sent`` counts the calls of ``send``, ``offered`` the values offered.
-    """
-
-    def __init__(self, send, rate=RATE, alive=None, on_stop=None, name="dcc-bridge-live-link",
-                 clock=time.monotonic):
-        if rate <= 0:
-            raise ValueError(f"rate must be positive, got {rate!r}")
-        self._send, self._interval, self._alive, self._clock = send, 1.0 / rate, alive, clock
-        self._stopper = _Stopper(on_stop)
-        self._cond = threading.Condition()
-        self._pending = _EMPTY
-        self._stopping = False
-        self._next_at = float("-inf")
-        self._taken, self._in_flight = None, False
-        self.sent = self.offered = 0
-        self.last_sent = None
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._thread.start()
-
-    @property
-    def running(self):
-        return not self._stopper.done
-
-    @property
-    def stop_reason(self):
-        return self._stopper.reason
-
-    def offer(self, value):
-        """The newest state; returns at once (False once the link has stopped)."""
-        with self._cond:
-            if self._stopping or self._stopper.done:
-                return False
-            self._pending = value
-            self.offered += 1
-            self._cond.notify()
-        return True
-
-    def stop(self):
-        """Stop (the user's choice): nothing more is sent; a call in flight finishes on the worker thread."""
-        with self._cond:
-            self._stopping = True
-            self._cond.notify()
-        return self._stopper(None)  # never waits for the worker: this is usually the host's main thread
-
-    def idle(self, timeout=None):
-        """Wait until nothing is pending or in flight (for tests and the bench); True if so."""
-        deadline = None if timeout is None else self._clock() + timeout
-        with self._cond:
-            while self._pending is not _EMPTY or self._in_flight:
-                remaining = None if deadline is None else deadline - self._clock()
-                if remaining is not None and remaining <= 0:
-                    return False
-                self._cond.wait(remaining)
-        return True
-
-    def join(self, timeout=None):
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    # ------------------------------------------------------------------------------------ the worker
-
-    def _next_value(self):
-        """Wait for a value and its slot (put in ``self._taken``); False when stopping."""
-        with self._cond:
-            while True:
-                if self._stopping or self._stopper.done:
-                    return False
-                if self._pending is _EMPTY:
-                    if not self._cond.wait(ALIVE_PERIOD if self._alive is not None else None):
-                        if self._alive is not None and not self._peer_alive():
-                            raise LinkStopped("the other side went away")
-                    continue
-                wait = self._next_at - self._clock()
-                if wait > 0:
-                    self._cond.wait(wait)
-                    continue
-                self._taken, self._pending = self._pending, _EMPTY
-                self._in_flight = True
-                return True
-
-    def _peer_alive(self):
-        try:
-            return bool(self._alive())
-        except Exception:
-            return False
-
-    def _run(self):
-        reason = None
-        try:
-            while self._next_value():
-                value, self._taken = self._taken, None
-                started = self._clock()
-                try:
-                    self._send(value)
-                    self.sent += 1
-                    self.last_sent = value
-                except TimeoutError:
-                    log.warning("the live link's follower did not answer in time; sending the latest state again")
-                    with self._cond:
-                        if self._pending is _EMPTY:
-                            self._pending = value
-                finally:
-                    with self._cond:
-                        self._in_flight = False
-                        self._next_at = started + self._interval
-                        self._cond.notify_all()
-        except Exception as exc:  # the connection went, the follower refused: the link ends here
-            reason = exc
-            log.info("live link stopped: %s", exc)
-        finally:
-            with self._cond:
-                self._in_flight = False
-                self._pending = _EMPTY
-                self._cond.notify_all()
-        self._stopper(reason)
-
-
-class Watch:
-    """A follower's watch on its leader: calls ``on_stop(LinkStopped)`` once ``alive()`` turns false (checked
-    every ``period`` seconds on a thread of its own), or ``on_stop(None)`` after ``stop()``."""
-
-    def __init__(self, alive, on_stop=None, period=ALIVE_PERIOD, name="dcc-bridge-live-link-watch"):
-        self._alive, self._period = alive, period
-        self._stopper = _Stopper(on_stop)
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._thread.start()
-
-    @property
-    def running(self):
-        return not self._stopper.done
-
-    def stop(self):
-        self._stopped.set()
-        return self._stopper(None)
-
-    def _run(self):
-        while not self._stopped.wait(self._period):
-            try:
-                alive = bool(self._alive())
-            except Exception:
-                alive = False
-            if not alive:
-                self._stopper(LinkStopped("the other side went away"))
-                return
 
 
 def connection_alive(proxy):

@@ -1,12 +1,13 @@
-"""The live link's host-free pacing (bridge_core.live_link): coalescing, last value wins, stopping (issue 12)."""
+"""The live link's host-free half (bridge_core.pacing, bridge_core.live_link): coalescing, last value wins,
+stopping, leading and following with fake hosts (issue 12)."""
 import threading
 import time
 
 import pytest
 
 from bridge_core import ConnectionLostError
-from bridge_core.live_link import (Coalescer, LinkStopped, Watch, describe_stop, houdini_vertical_aperture,
-                                   make_state)
+from bridge_core.live_link import describe_stop, houdini_vertical_aperture, make_state
+from bridge_core.pacing import Coalescer, Watch
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -112,7 +113,7 @@ def test_a_peer_that_goes_away_stops_an_idle_link():
     assert pacer.idle(timeout=5)
     alive.clear()
     assert rec.stopped.wait(5)
-    assert isinstance(rec.stops[0], LinkStopped)
+    assert isinstance(rec.stops[0], ConnectionLostError)
     assert describe_stop(rec.stops[0], "Maya") == "DCC Bridge: live link stopped: Maya disconnected"
 
 
@@ -141,7 +142,7 @@ def test_watch_reports_a_lost_leader_or_a_stop():
     rec = Recorder()
     watch = Watch(alive.is_set, on_stop=rec.on_stop, period=0.01)
     alive.clear()
-    assert rec.stopped.wait(5) and isinstance(rec.stops[0], LinkStopped)
+    assert rec.stopped.wait(5) and isinstance(rec.stops[0], ConnectionLostError)
     assert watch.stop() is False and len(rec.stops) == 1
     rec2 = Recorder()
     watch2 = Watch(lambda: True, on_stop=rec2.on_stop, period=0.01)
