@@ -5,6 +5,9 @@ with its own rpyc (hrpyc's flavour uses rpyc 4.1.0, as Houdini ships it). Measur
 the order of the flavours, and report best and median; the claims are the *ratios* between flavours measured
 in the same run. The result table is printed and written to ``docs/benchmarks.md`` with the machine and date.
 
+The live link's figures (issue 12: a time change from the simulated Maya seen as the simulated Houdini's new
+frame, and a scrub's coalescing) come from ``bench/live_link.py`` and are a section of the same report.
+
 Not part of the tests: timings belong here, never in assertions.
 """
 import datetime
