@@ -148,6 +148,7 @@ def test_houdini_quitting_stops_a_link_maya_leads(runtime_dir, tmp_path):
             assert maya.shown()["errors"] == []
             assert maya.eval("[j for j in __import__('maya.cmds').cmds.scriptJob(listJobs=True) "
                              "if 'live_link' in j]") == [], "the link's script jobs are gone"
+            assert maya.eval("len(__import__('maya._events', fromlist=['JOBS']).JOBS.time_callbacks)") == 0, "and its time callback"
     finally:
         houdini.kill()
 

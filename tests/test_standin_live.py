@@ -4,7 +4,8 @@ Houdini: ``hou.playbar`` event callbacks (a graphical Houdini's playbar only; re
 frame change with ``(hou.playbarEvent.FrameChanged, frame)``; node event callbacks (``ParmTupleChanged`` once
 per set, ``BeingDeleted``); the Scene Viewer's look-through camera (UI: main thread only); a callback's error is
 printed and recorded, never raised into the change. Maya: ``scriptJob(attributeChange=...)`` (children of a
-compound fire it, it dies with its node), ``lookThru`` (graphical only), the camera's film back in inches.
+compound fire it, it runs at the next idle, once, and dies with its node), ``MDGMessage.addTimeChangeCallback``
+(at once, every change), ``lookThru`` (graphical only), the camera's film back in inches.
 """
 import sys
 import threading
@@ -164,16 +165,23 @@ def test_attribute_change_jobs(maya_gui):
     cmds.setAttr("persp.translateX", 3)
     cmds.setAttr("persp.translateX", 3)  # same value: no change
     cmds.setAttr("perspShape.fl", 50)
-    cmds.xform("persp", translation=(3, 1, 0))
-    assert calls[:2] == ["t", "fl"]
-    assert calls[2:] and set(calls[2:]) == {"t"}, "xform's changes fire the compound's job (once per child changed)"
+    assert calls == [], "at the next idle (Autodesk: scriptJob)"
+    LOOP.process_pending()
+    assert calls == ["t", "fl"]
+    cmds.xform("persp", translation=(3, 1, 0))  # two children change: the compound's job runs once
+    cmds.setAttr("perspShape.fl", 50)  # no change
+    LOOP.process_pending()
+    assert calls == ["t", "fl", "t"]
     assert cmds.scriptJob(exists=job)
     with pytest.raises(ValueError, match="No object matches name"):
         cmds.scriptJob(attributeChange=["nothing.tx", lambda: None])
     cube = cmds.polyCube()[0]
     cube_job = cmds.scriptJob(attributeChange=[f"{cube}.rotate", lambda: calls.append("r")])
+    cmds.setAttr(f"{cube}.rotateY", 45)
     cmds.delete(cube)
+    LOOP.process_pending()
     assert not cmds.scriptJob(exists=cube_job), "the job dies with its node"
+    assert calls[-1] == "t", "and what it had queued does not run"
 
 
 def test_look_through_and_the_film_back(maya_gui):
@@ -198,3 +206,21 @@ def test_look_through_needs_a_panel():
             cmds.lookThru(q=True)
     finally:
         _maya_sim.reset("not started")
+
+
+def test_time_change_callbacks_run_at_once_and_script_jobs_at_idle(maya_gui):
+    from maya.api import OpenMaya as om
+
+    cmds = maya_gui
+    seen, jobs = [], []
+    callback = om.MDGMessage.addTimeChangeCallback(lambda time, data: seen.append(time.value))
+    cmds.scriptJob(event=["timeChanged", lambda: jobs.append(cmds.currentTime(query=True))])
+    for frame in range(2, 12):
+        cmds.currentTime(frame)
+    assert seen == [float(f) for f in range(2, 12)] and jobs == []
+    LOOP.process_pending()
+    assert jobs == [11.0], "a scrub between two idles runs a timeChanged job once, on the last time"
+    box = _in_thread(lambda: om.MDGMessage.addTimeChangeCallback(print))
+    assert isinstance(box.get("error"), RuntimeError), "the API is main-thread only"
+    om.MMessage.removeCallbacks([callback])
+    assert om.MTime(48, om.MTime.kFilm).asUnits(om.MTime.kSeconds) == 2.0

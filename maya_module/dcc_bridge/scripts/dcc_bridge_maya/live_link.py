@@ -7,9 +7,11 @@ its Scene Viewer looks through). One direction at a time; choosing an item again
 pacing (at most 30 updates a second, always ending on the last value) and the stopping are
 ``bridge_core.live_link``'s; this module reads and writes Maya's scene.
 
-Leading, Maya's changes arrive through script jobs on the main thread: ``timeChanged``, and
-``attributeChange`` on the looked-through camera's translate, rotate, scale, focal length and film aperture
-(a camera switched in the view is picked up at the next change). What crosses: the frame number, the
+Leading, Maya's changes arrive on the main thread: time changes through the API's
+``MDGMessage.addTimeChangeCallback`` (every change, playback included: script jobs get no events during
+playback), camera edits through ``attributeChange`` script jobs (run at the next idle) on the looked-through
+camera's translate, rotate, scale, focal length and film aperture (a camera switched in the view is picked up
+at the next change). What crosses: the frame number, the
 camera's world matrix (row-major, as both hosts write it), its focal length in mm and its film aperture
 converted from Maya's inches to mm (x 25.4). Leading needs a graphical Maya (a time slider and a view).
 
@@ -40,8 +42,8 @@ class _Maya:
     app, peer_name = "Maya", "Houdini"
 
     def __init__(self):
-        self._jobs = []          # script jobs of the time slider and the quit
-        self._camera_jobs = []   # attributeChange jobs of the watched camera
+        self._time_callback = None  # MDGMessage time-change callback id
+        self._camera_jobs = []      # attributeChange jobs of the watched camera
         self._camera = None
         self._changed = None
         self._running_job = False
@@ -70,24 +72,27 @@ class _Maya:
         if is_batch():
             raise RuntimeError("the live link follows Maya's time slider and view, which mayapy does not have: "
                                "lead from a graphical Maya")
+        from maya.api import OpenMaya as om
+
         self._changed = changed
-        self._jobs = [cmds.scriptJob(event=["timeChanged", self._job]),
-                      cmds.scriptJob(event=["quitApplication", self._quit])]
+        # the API's time-change callback runs for every time change, playback included (script jobs get no
+        # events during playback); camera edits come through attributeChange script jobs, at idle
+        self._time_callback = om.MDGMessage.addTimeChangeCallback(self._time_changed)
         self._watch_camera(_looked_through())
         return self._unwatch
 
+    def _time_changed(self, time, client_data):
+        self._job()
+
     def _job(self):
-        """Every script job's callback: Maya prints what a job raises, so nothing may escape."""
+        """Every callback's body: Maya prints what a callback raises, so nothing may escape (LiveLink.changed
+        never raises)."""
         self._running_job = True
         try:
             if self._changed is not None:
                 self._changed()
         finally:
             self._running_job = False
-
-    @staticmethod
-    def _quit():
-        LINK.stop(quiet=True)  # tells Houdini, without waiting; Maya is going
 
     def _watch_camera(self, camera):
         self._kill(self._camera_jobs)
@@ -100,12 +105,19 @@ class _Maya:
 
     def _unwatch(self):
         self._changed = None
-        jobs, self._jobs = self._jobs + self._camera_jobs, []
-        self._camera_jobs, self._camera = [], None
-        if self._running_job:  # never kill a job from inside its own callback: once Maya is idle
-            self.post(self._kill, jobs)
+        jobs, callback = self._camera_jobs, self._time_callback
+        self._camera_jobs, self._camera, self._time_callback = [], None, None
+        if self._running_job:  # never remove a callback from inside itself: once Maya is idle
+            self.post(self._remove, jobs, callback)
         else:
-            self._kill(jobs)
+            self._remove(jobs, callback)
+
+    def _remove(self, jobs, callback=None):
+        if callback is not None:
+            from maya.api import OpenMaya as om
+
+            om.MMessage.removeCallback(callback)
+        self._kill(jobs)
 
     @staticmethod
     def _kill(jobs):

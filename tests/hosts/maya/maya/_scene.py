@@ -374,6 +374,7 @@ class Scene:
         value = float(value)
         if value != self.time:
             self.time = value
+            _events.fire_time_change(value)
             _events.fire("timeChanged")
 
 
