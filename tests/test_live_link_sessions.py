@@ -175,3 +175,20 @@ def test_hython_follows_but_cannot_lead(runtime_dir, tmp_path):
             wait_until(lambda: hython.eval("hou.frame()") == 14.0, what="hython on Maya's last frame")
             assert hython.eval("hou.node('/obj/maya_persp').evalParm('focal')") == 35.0
             assert maya.shown()["errors"] == []
+
+
+def test_houdini_quitting_stops_a_link_maya_follows(runtime_dir, tmp_path):
+    houdini = houdini_session(runtime_dir, prefs_dir=tmp_path / "houdini_prefs")
+    try:
+        houdini.click("dcc_bridge_start")
+        with maya_session(runtime_dir, app_dir=tmp_path / "maya_app") as maya:
+            connect_from_maya(maya)
+            maya.menu("Houdini Bridge", "Live Link: Follow Houdini")
+            assert maya.eval(f"{MAYA_LINK}.mode") == "follow"
+            assert houdini.quit() == 0, houdini.errors
+            wait_until(lambda: maya.eval(f"{MAYA_LINK}.mode") is None, what="Maya to notice Houdini quit")
+            shown = maya.shown()
+            assert shown["warnings"][-1] == "DCC Bridge: live link stopped: Houdini disconnected", shown["warnings"]
+            assert shown["errors"] == []
+    finally:
+        houdini.kill()
