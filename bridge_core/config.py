@@ -6,7 +6,7 @@
 | ``DCC_BRIDGE_PORT``       | TCP port                                                       | ``18811``          |
 | ``DCC_BRIDGE_TOKEN``      | shared secret, when not found in a session file                | a random one       |
 | ``DCC_BRIDGE_RUNTIME_DIR``| folder of the session files                                    | see ``default_runtime_dir`` |
-| ``DCC_BRIDGE_AUTOSTART``  | ``1``/``0``: start the server when the host application starts | unset (host decides) |
+| ``DCC_BRIDGE_AUTOSTART``  | ``1``/``0``: start the server when a host with a UI starts; ``headless``: hython too | unset (host decides) |
 | ``DCC_BRIDGE_TIMEOUT``    | seconds a remote call may take before it times out             | ``30``             |
 | ``DCC_BRIDGE_MAX_TRANSFER``| largest payload in bytes accepted in one message             | ``1073741824`` (1 GiB) |
 | ``DCC_BRIDGE_LOCAL_SOCKET``| ``1``/``0``: clients of this machine use a Unix socket (not Windows) | ``1`` (on)   |
@@ -43,6 +43,7 @@ class Settings:
     token: Optional[str] = None
     runtime_dir: Optional[Path] = None
     autostart: Optional[bool] = None
+    autostart_headless: bool = False  # DCC_BRIDGE_AUTOSTART=headless: also sessions without a UI (hython)
     timeout: float = DEFAULT_TIMEOUT
     max_transfer: int = DEFAULT_MAX_TRANSFER
     local_socket: bool = True
@@ -66,16 +67,19 @@ def default_runtime_dir(environ=None, platform=None):
     return base / "dcc_bridge" / "runtime"
 
 
-def autostart_choice(remembered, where_remembered, environ=None):
+def autostart_choice(remembered, where_remembered, environ=None, ui=True):
     """Whether a host should start its server at launch: ``(enabled, source)``.
 
     ``DCC_BRIDGE_AUTOSTART`` (from the environment, houdini.env or Maya.env) wins; then the user's remembered
     choice (``remembered``: True/False, or None if never chosen, kept by the host in ``where_remembered``);
-    else off.
+    else off. A session without a UI (``ui=False``: hython and hbatch run the same start-up scripts, on every farm
+    and PDG job) starts only when asked for explicitly with ``DCC_BRIDGE_AUTOSTART=headless``.
     """
-    from_env = load(environ).autostart
-    if from_env is not None:
-        return from_env, PREFIX + "AUTOSTART"
+    settings = load(environ)
+    if not ui:
+        return settings.autostart_headless, PREFIX + "AUTOSTART" if settings.autostart_headless else "no UI"
+    if settings.autostart is not None:
+        return settings.autostart, PREFIX + "AUTOSTART"
     if isinstance(remembered, bool):
         return remembered, where_remembered
     return False, "the default"
@@ -107,7 +111,12 @@ def _flag(name, text):
         return True
     if value in _FALSE:
         return False
-    raise ConfigError(f"{name}={text!r}: use 1 to turn it on or 0 to turn it off")
+    raise ConfigError(f"{name}={text!r}: use 1 to turn it on or 0 to turn it off" +
+                      (" (or headless: also without a UI)" if name.endswith("AUTOSTART") else ""))
+
+
+def _headless(text):
+    return text.strip().lower() == "headless"
 
 
 def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
@@ -126,7 +135,8 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
         port=_port(PREFIX + "PORT", port) if port else DEFAULT_PORT,
         token=token,
         runtime_dir=Path(runtime).expanduser() if runtime else default_runtime_dir(env),
-        autostart=_flag(PREFIX + "AUTOSTART", autostart) if autostart else None,
+        autostart=(_headless(autostart) or _flag(PREFIX + "AUTOSTART", autostart)) if autostart else None,
+        autostart_headless=bool(autostart) and _headless(autostart),
         timeout=_positive(PREFIX + "TIMEOUT", timeout, float) if timeout else DEFAULT_TIMEOUT,
         max_transfer=_positive(PREFIX + "MAX_TRANSFER", cap, int) if cap else DEFAULT_MAX_TRANSFER,
         local_socket=_flag(PREFIX + "LOCAL_SOCKET", local) if local else True,

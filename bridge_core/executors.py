@@ -9,8 +9,10 @@ goes straight to the host's thread, which runs it and sends the reply itself (on
 * ``direct`` runs the request right there (hython, mayapy, pipeline Pythons);
 * ``MainThreadExecutor(post)`` runs it on the process's main thread, given the host's non-blocking "run this
   later on the main thread" function (``hdefereval.executeDeferred``, ``maya.utils.executeDeferred``).
-  Any blocking ``executor(fn)`` works too (``hdefereval.executeInMainThreadWithResult``), but only
-  ``MainThreadExecutor`` lets a main thread that is itself waiting on the bridge run the work (below).
+  Do not use ``hdefereval.executeInMainThreadWithResult`` (or another blocking "run it on the main thread and
+  wait") as the executor: called on the main thread itself, Houdini's queues the call and waits for its own
+  event loop, and hangs for good; and a main thread that is itself waiting on the bridge would never run the
+  work. ``MainThreadExecutor`` runs work inline on the main thread and serves it there while waiting (below).
 
 Why that matters: Maya's main thread calls Houdini and waits; Houdini, to answer, calls back into Maya. That
 callback must run on Maya's main thread, which is busy waiting. So every ``MainThreadExecutor`` job is posted

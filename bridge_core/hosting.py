@@ -40,7 +40,10 @@ class HostedServer:
         """
         with self._lock:
             settings = config.load()
-            first = settings.port + self._port_offset if port is None else port
+            if port is not None:
+                first = port
+            else:  # DCC_BRIDGE_PORT=0 means any free port for every host (not port 0 + offset: Maya on port 1)
+                first = settings.port + self._port_offset if settings.port else 0
             self._server, taken = start_first_free(first, host=settings.host, executor=self._executor_factory(),
                                                    app=self.app, scene=self._scene, settings=settings)
         return self._server, "; ".join(f"port {p} is used by {holder}" for p, holder in taken)

@@ -9,6 +9,9 @@ import pytest
 from support import HOUDINI_STANDIN, BridgeProcess, build
 
 
+# the package's Houdini start-up scripts are generated from one source (build.py), also when pytest runs alone
+build.write_houdini_startup_scripts()
+
 # the Houdini stand-in is importable as ``hou`` in this process too (hython mode: no UI)
 if str(HOUDINI_STANDIN) not in sys.path:
     sys.path.insert(0, str(HOUDINI_STANDIN))

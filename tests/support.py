@@ -33,6 +33,22 @@ def _load_build_script():
 build = _load_build_script()  # build.py's functions (staging, zips, versions), for the packaging tests
 
 
+def write_text(path, text):
+    """Write ``text`` (dedented) to ``path``, making its folders; returns the path."""
+    import textwrap
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def read_jsonl(path):
+    """The JSON lines of ``path`` (a log a child process appended to); [] when it was never written."""
+    import json
+
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
 def wait_until(predicate, timeout=10.0, what="the condition"):
     """Wait for ``predicate()`` to be truthy, re-checking on a short interval; fail the test after ``timeout``."""
     deadline = time.monotonic() + timeout

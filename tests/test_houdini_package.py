@@ -135,7 +135,10 @@ def test_hython_has_no_ui_and_serves_directly_when_asked(runtime_dir, tmp_path):
             hython.eval("__import__('hdefereval')")
         assert houdini_sessions(runtime_dir) == [], "hython never starts serving by itself"
     with houdini_session(runtime_dir, hython=True, prefs_dir=tmp_path / "prefs",
-                         env={"DCC_BRIDGE_AUTOSTART": "1"}):
+                         env={"DCC_BRIDGE_AUTOSTART": "1"}):  # as in houdini.env for the artists' sessions
+        assert houdini_sessions(runtime_dir) == [], "a farm hython must not open a port for =1"
+    with houdini_session(runtime_dir, hython=True, prefs_dir=tmp_path / "prefs",
+                         env={"DCC_BRIDGE_AUTOSTART": "headless"}):
         (session,) = houdini_sessions(runtime_dir)
         with bridge_core.connect(port=session.port) as bridge:
             assert bridge.hou.node("/obj").createNode("null").path() == "/obj/null1"

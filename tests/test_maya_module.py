@@ -97,7 +97,7 @@ def test_mayapy_serves_on_its_main_thread(runtime_dir, tmp_path):
     """In batch, Maya's main thread belongs to the script: start_server(use_thread=False) gives it to the
     bridge, and requests run directly on it (maya.cmds off the main thread would raise)."""
     with maya_session(runtime_dir, batch=True, app_dir=tmp_path / "app",
-                      env={"DCC_BRIDGE_AUTOSTART": "1"}) as session:
+                      env={"DCC_BRIDGE_AUTOSTART": "headless"}) as session:
         assert any("does not apply to mayapy" in w for w in session.shown()["warnings"])
         assert not [s for s in bridge_core.discovery.list_sessions(runtime_dir) if s.app == "maya"]
         serving = threading.Thread(target=session.exec, args=(

@@ -4,7 +4,6 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 
 import pytest
 
@@ -12,27 +11,21 @@ import bridge_core
 from houdini_packages import PackageError, load_packages
 from maya_modules import load_modules
 from sessions import houdini_session, maya_session
+from support import read_jsonl as _log
+from support import write_text as _write
 
 LOG_LINE = "import os, json\nopen(os.environ['SIM_LOG'], 'a').write(json.dumps({record}) + '\\n')\n"
 UI_UP = """
 def ui_up():
     import hou
+    if not hasattr(hou, "ui"):  # hython
+        return False
     try:
         hou.ui.setStatusMessage("start-up probe")
     except hou.NotAvailable:
         return False
     return True
 """
-
-
-def _write(path, text):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-    return path
-
-
-def _log(path):
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 def _houdini_test_package(folder):

@@ -10,9 +10,17 @@ thread (as the user's clicks and Script Editor input would run) and answers with
 | ``{"op": "eval", "expr": "..."}``         | eval in ``__main__``                                    | the value (JSON, else its repr) |
 | ``{"op": "click", "tool": "name"}``       | Houdini: run a shelf tool's script                      | captured stdout   |
 | ``{"op": "menu", "path": ["A", "B"]}``    | Maya: pick a menu item by its label path                | captured stdout   |
-| ``{"op": "answer", "value": "OK"}``       | queue the user's answer to the next dialog              | null              |
+| ``{"op": "answer", "value": "OK"}``       | queue the user's answer to the next dialog (*)          | null              |
+| ``{"op": "stall", "seconds": 2}``         | the user holds the mouse for 2 s: no idle work runs (*) | null              |
+| ``{"op": "stall", "release": true}``      | end a stall (``"seconds": null``: until released) (*)   | null              |
+| ``{"op": "modal", "on": true}``           | dialogs wait for the user's answer instead of Enter     | null              |
+| ``{"op": "waiting"}``                     | the open dialog waiting for an answer, or null (*)      | a dict or null    |
 | ``{"op": "shown"}``                       | what the host showed (messages, status bar, menus ...)  | a dict            |
 | ``{"op": "quit"}``                        | leave the event loop; the process exits                 | null              |
+
+(*) handled on the control channel's own thread, so they work while the main thread is held (a stall, an open
+modal dialog); everything else waits its turn on the main thread. A handler says where it runs with a
+``runner`` attribute (``anywhere``, or a function like ``LOOP.call``: Houdini's Python Shell has its own).
 
 Every answer is ``{"ok": true, "result": ...}`` or ``{"ok": false, "error": "Type: message", "traceback": "..."}``.
 This is test scaffolding on 127.0.0.1 only, never shipped.
@@ -30,7 +38,14 @@ import traceback
 
 from hostloop import LOOP
 
-__all__ = ["ControlServer", "ControlClient", "ControlError", "capture_stdout", "serve_session", "standard_handlers"]
+__all__ = ["ControlServer", "ControlClient", "ControlError", "capture_stdout", "serve_session", "standard_handlers",
+           "anywhere"]
+
+
+def anywhere(handler):
+    """Mark a handler to run on the control channel's thread (not the host's main thread, which may be held)."""
+    handler.runner = lambda fn, *args: fn(*args)
+    return handler
 
 
 class ControlError(Exception):
@@ -79,7 +94,8 @@ class ControlServer:
             for line in stream:
                 try:
                     request = json.loads(line)
-                    answer = LOOP.call(self._run, request)
+                    runner = getattr(self._handlers.get(request.get("op")), "runner", LOOP.call)
+                    answer = runner(self._run, request)
                 except Exception as exc:  # a malformed request
                     answer = {"ok": False, "error": f"{type(exc).__name__}: {exc}", "traceback": ""}
                 try:
@@ -102,9 +118,19 @@ class ControlServer:
         self._listener.close()
 
 
-def standard_handlers(console, queue_answer, shown):
+def _stall(request):
+    if request.get("release"):
+        LOOP.release()
+    elif request.get("seconds") is None:
+        LOOP.hold()
+    else:
+        LOOP.stall(request["seconds"])
+
+
+def standard_handlers(console, user, shown):
     """The requests both simulated hosts answer alike: code in ``__main__`` compiled as ``console`` (the name
-    the host's console compiles typed code under), the user's dialog answers, what was shown, and quit."""
+    the host's console compiles typed code under), the user's dialog answers (``user``: the stand-in's private
+    controls, with ``queue_answer``, ``modal_dialogs`` and ``waiting_dialog``), stalls, what was shown, quit."""
     import __main__
 
     def run_code(request):
@@ -115,9 +141,12 @@ def standard_handlers(console, queue_answer, shown):
     return {
         "exec": run_code,
         "eval": lambda r: eval(compile(r["expr"], console, "eval"), __main__.__dict__),
-        "answer": lambda r: queue_answer(r["value"]),
+        "answer": anywhere(lambda r: user.queue_answer(r["value"])),
+        "stall": anywhere(_stall),
+        "modal": lambda r: user.modal_dialogs(bool(r.get("on", True))),
+        "waiting": anywhere(lambda r: user.waiting_dialog()),
         "shown": lambda r: shown(),
-        "quit": lambda r: LOOP.stop(),
+        "quit": anywhere(lambda r: LOOP.stop()),  # stop() is thread-safe and ends a stall
     }
 
 

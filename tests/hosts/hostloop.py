@@ -9,6 +9,15 @@ is that loop for the stand-ins: one per process (``LOOP``), owned by ``threading
     LOOP.call(len, "abc")        # from a worker: blocks until the main thread ran it; inline on the main thread
     LOOP.run()                   # main thread: serve posted work until LOOP.stop()
     LOOP.stop_on_signals(signal.SIGTERM, signal.SIGINT)   # a session: these signals end run(), as they end the host
+    LOOP.stall(2.0)              # any thread: for 2 s nothing posted runs (the user drags, a modal dialog is open)
+
+Stalls: the hosts' deferred work runs only when their event loop is idle. While a mouse button is held (dragging,
+scrubbing the time slider) or a modal dialog is open, Maya's idle queue does not run (Autodesk: evalDeferred and
+``executeDeferred`` run "during the next available idle time"; "lowestPriority ... will be executed when no other
+idle events are scheduled", Maya ``evalDeferred`` command reference), and Houdini's ``hdefereval`` runs its queue
+from "Houdini's event loop callback" (SideFX ``hdefereval.py``, as quoted by public code that reads it). ``stall``
+makes the loop hold everything posted for a while, from any thread, so tests can meet a host that is busy with
+its user; ``hold()`` is the same without an end, until ``release()``. ``stop()`` ends a stall.
 
 How the idle loop waits: in ``poll``/``select`` on a wake-up socket, as a Qt loop waits on its own wake-up descriptor.
 ``post`` and ``stop`` change the state first and then write a byte to it; ``run`` reads the state, and only then
@@ -23,12 +32,16 @@ It is test scaffolding and never ships. The stand-in roots (``tests/hosts/houdin
 a symlink to this file so ``import hou`` / ``import maya`` need only their own root on ``sys.path``.
 """
 import collections
+import math
 import select
 import signal
 import socket
 import threading
+import time
 
-__all__ = ["MainLoop", "LOOP"]
+__all__ = ["MainLoop", "LOOP", "take_answer"]
+
+MODAL_WAIT = 60.0  # seconds a modal dialog waits for the simulated user before the test is told it never came
 
 
 class MainLoop:
@@ -40,6 +53,7 @@ class MainLoop:
         self._lock = threading.Lock()  # guards the queue; never taken by stop(), which a signal handler calls
         self._running = False
         self._stopping = False
+        self._stall_until = 0.0  # time.monotonic() before which nothing posted runs (math.inf: until release())
         self._wake_r, self._wake_w = socket.socketpair()
         for end in (self._wake_r, self._wake_w):
             end.setblocking(False)  # a full socket already wakes the loop; set_wakeup_fd also requires it
@@ -86,10 +100,38 @@ class MainLoop:
             raise box["error"]
         return box["value"]
 
+    def stall(self, seconds):
+        """Hold everything posted (and posted later) for ``seconds``: the user is dragging, or a modal dialog is
+        open (thread-safe). A longer stall already under way is kept."""
+        with self._lock:
+            self._stall_until = max(self._stall_until, time.monotonic() + float(seconds))
+        self._wake()
+
+    def hold(self):
+        """Stall until ``release()`` (thread-safe)."""
+        with self._lock:
+            self._stall_until = math.inf
+        self._wake()
+
+    def release(self):
+        """End a stall now (thread-safe); what was held runs in order."""
+        with self._lock:
+            self._stall_until = 0.0
+        self._wake()
+
+    @property
+    def stalled(self):
+        return self._stall_left() > 0
+
+    def _stall_left(self):
+        return max(self._stall_until - time.monotonic(), 0.0)
+
     def process_pending(self):
-        """Run everything queued so far (main thread only); returns how many callables ran."""
+        """Run everything queued so far (main thread only); returns how many callables ran (none while stalled)."""
         if not self.is_main_thread():
             raise RuntimeError("process_pending() must run on the main thread")
+        if self.stalled:
+            return 0
         self._drain()  # before taking the batch: a post after it wakes the loop again
         with self._lock:
             batch = list(self._queue)
@@ -107,13 +149,14 @@ class MainLoop:
             while True:
                 stopping = self._stopping  # read before the queue: work posted before stop() still runs
                 with self._lock:
-                    job = self._queue.popleft() if self._queue else None
+                    held = self._stall_left()
+                    job = self._queue.popleft() if self._queue and not held else None
                 if job is not None:
                     self._run_one(*job)
                 elif stopping:
                     return
                 else:
-                    self._wait()
+                    self._wait(held or None)
         finally:
             self._running = False
             self._stopping = False
@@ -122,6 +165,7 @@ class MainLoop:
         """Ask ``run()`` to return once the queue is empty (thread-safe, and safe in a signal handler: it sets a
         flag and wakes the loop, and takes no lock the interrupted main thread might hold)."""
         self._stopping = True
+        self._stall_until = 0.0  # quitting ends a stall (read without the lock: see above)
         self._wake()
 
     def stop_on_signals(self, *signals):
@@ -140,12 +184,15 @@ class MainLoop:
         except BlockingIOError:  # the socket is full: the loop has a wake-up waiting already
             pass
 
-    def _wait(self):
-        """Block until something was written to the wake-up socket since it was last emptied, then empty it."""
+    def _wait(self, timeout=None):
+        """Block until something was written to the wake-up socket since it was last emptied (or ``timeout``
+        seconds passed: a stall's end), then empty it."""
+        if timeout is not None and math.isinf(timeout):
+            timeout = None
         if self._poll is not None:
-            self._poll.poll()
+            self._poll.poll(None if timeout is None else max(math.ceil(timeout * 1000), 1))
         else:
-            select.select([self._wake_r], [], [])
+            select.select([self._wake_r], [], [], timeout)
         self._drain()
 
     def _drain(self):
@@ -166,3 +213,23 @@ class MainLoop:
 
 
 LOOP = MainLoop()
+
+
+def take_answer(user, dialog, nothing=None):
+    """The simulated user's next queued answer to ``dialog`` (a name for messages), or ``nothing``: they pressed
+    Enter. ``user`` is a stand-in's session state with ``answers`` (a deque), ``answer_ready`` (a Condition that
+    queuing an answer notifies), ``modal`` and ``waiting``. With ``modal`` on and nothing queued the dialog is
+    modal, as the hosts' are: it holds the calling (main) thread, so the loop runs nothing posted, until an answer
+    is queued from another thread (up to ``MODAL_WAIT`` s); ``waiting`` names it meanwhile. Waiting releases the
+    condition's lock (the Houdini stand-in's is the HOM lock, as a modal dialog's own event loop lets other
+    threads in)."""
+    with user.answer_ready:
+        if not user.answers and user.modal:
+            user.waiting = {"dialog": dialog}
+            try:
+                if not user.answer_ready.wait_for(lambda: user.answers, MODAL_WAIT):
+                    raise AssertionError(f"simulated user: the modal {dialog} waited {MODAL_WAIT:g} s for an "
+                                         "answer that never came")
+            finally:
+                user.waiting = None
+        return user.answers.popleft() if user.answers else nothing

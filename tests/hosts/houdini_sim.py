@@ -12,8 +12,10 @@ and no ``hdefereval``, and only serves the control channel. The process prints `
 """
 import argparse
 import os
+import queue
 import runpy
 import sys
+import threading
 import traceback
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
@@ -41,11 +43,16 @@ def houdini_path(environ, version, hython):
 
 
 def run_scripts(path, name):
-    """Run every ``pythonX.Ylibs/<name>`` found on the Houdini path, in path order."""
+    """Run every ``pythonX.Ylibs/<name>`` found on the Houdini path, in path order. One that raises has its
+    traceback printed and the others still run: Houdini keeps starting (how real Houdini reports it was not
+    confirmed from a primary source; a start-up that died here would hide the failure from the tests instead)."""
     for folder in path:
         script = folder / f"python{PYTHON_VERSION}libs" / name
         if script.is_file():
-            runpy.run_path(str(script), run_name="__main__")
+            try:
+                runpy.run_path(str(script), run_name="__main__")
+            except Exception:
+                traceback.print_exc()
 
 
 def load_shelves(path):
@@ -65,7 +72,44 @@ def load_shelves(path):
     return tools, shelves
 
 
-def make_handlers(tools, shelves):
+class PythonShell:
+    """Houdini's Python Shell pane: typed code runs on the shell's own thread, not the main thread, so the main
+    thread stays free (its event loop keeps running deferred work) while the shell waits.
+
+    SideFX: ``hou.PythonPanel`` methods must not be called "from a separate thread (i.e. do not call from a
+    Python Shell)"; ``hou.InterruptableOperation`` "does not work in the Python Shell" (their reference pages);
+    ``hou.ShellIO.interruptShellThread`` interrupts it. hython has no UI: its Python runs on the main thread."""
+
+    def __init__(self):
+        self._jobs = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._serve, name="Python Shell", daemon=True)
+        self.thread.start()
+        _houdini_sim.set_shell_thread(self.thread)
+
+    def _serve(self):
+        while True:
+            self._jobs.get()()
+
+    def call(self, fn, *args):
+        """Run ``fn(*args)`` on the shell's thread and wait for it (the user waits at the prompt)."""
+        done, box = threading.Event(), {}
+
+        def job():
+            try:
+                box["value"] = fn(*args)
+            except BaseException as exc:  # handed back to the caller
+                box["error"] = exc
+            finally:
+                done.set()
+
+        self._jobs.put(job)
+        done.wait()
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
+
+def make_handlers(tools, shelves, shell=None):
     def click(request):
         if request["tool"] not in tools:
             raise KeyError(f"no shelf tool named {request['tool']!r}")
@@ -77,7 +121,11 @@ def make_handlers(tools, shelves):
     def shown():
         return dict(_houdini_sim.shown(), shelves=shelves, tools=sorted(tools))
 
-    return dict(standard_handlers("<python shell>", _houdini_sim.queue_answer, shown), click=click)
+    handlers = dict(standard_handlers("<python shell>", _houdini_sim, shown), click=click)
+    if shell is not None:  # a graphical Houdini: typed code runs on the Python Shell's thread
+        for op in ("exec", "eval"):
+            handlers[op].runner = shell.call
+    return handlers
 
 
 def main():
@@ -103,7 +151,7 @@ def main():
     if not args.hython:
         _houdini_sim.enable_ui()
         run_scripts(path, "uiready.py")
-    serve_session(make_handlers(tools, shelves))
+    serve_session(make_handlers(tools, shelves, None if args.hython else PythonShell()))
     return 0
 
 

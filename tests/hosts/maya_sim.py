@@ -4,10 +4,12 @@
 
 Start-up, in Maya's order: read every module file on ``MAYA_MODULE_PATH`` (and ``$MAYA_APP_DIR/modules``,
 ``$MAYA_APP_DIR/<version>/modules``) (``maya_modules``); put each module's ``scripts/`` on ``sys.path`` and
-``MAYA_SCRIPT_PATH``; start the session (graphical, or ``maya.standalone.initialize()`` for mayapy batch); run
-every ``userSetup.py`` on ``sys.path`` in ``__main__`` (unless ``MAYA_SKIP_USERSETUP_PY`` is set); then serve
-the idle loop, where ``executeDeferred`` work runs. Prints ``control <port>`` when ready (``control``), exits
-0 after ``quit``, SIGTERM or SIGINT; option variables are saved on the way out, as Maya saves its prefs.
+``MAYA_SCRIPT_PATH``; start the session (graphical: user preferences read, UI not built yet; or
+``maya.standalone.initialize()`` for mayapy batch, which reads no user preferences); run every ``userSetup.py`` on
+``sys.path`` in ``__main__`` (unless ``MAYA_SKIP_USERSETUP_PY`` is set) while the UI does not exist yet; then
+(graphical) build the UI and serve the idle loop, where ``executeDeferred`` work runs. Prints ``control <port>``
+when ready (``control``), exits 0 after ``quit``, SIGTERM or SIGINT; option variables are saved on the way out, as
+Maya saves its prefs.
 """
 import argparse
 import os
@@ -33,15 +35,24 @@ def module_folders(environ, version):
 
 
 def run_user_setups():
-    """Every userSetup.py on sys.path, in sys.path order, executed in __main__ (as Maya does)."""
+    """Every userSetup.py on sys.path, in sys.path order, executed in __main__ (as Maya does); returns those run.
+
+    Maya's own loop (``maya.app.startup.basic.executeUserSetup``, as public copies of it show) sits inside one
+    ``try`` (the copies found are of Python 2 era Maya; none of a Python 3 Maya's): a userSetup.py that raises is
+    reported on stderr as "Failed to execute userSetup.py" with its traceback, Maya carries on starting, and the
+    userSetup.py files after it on sys.path do not run."""
     import __main__
 
     ran = []
-    for entry in list(sys.path):
-        script = Path(entry or ".") / "userSetup.py"
-        if script.is_file() and str(script) not in ran:
-            ran.append(str(script))
-            exec(compile(script.read_text(encoding="utf-8"), str(script), "exec"), __main__.__dict__)
+    try:
+        for entry in list(sys.path):
+            script = Path(entry or ".") / "userSetup.py"
+            if script.is_file() and str(script) not in ran:
+                ran.append(str(script))
+                exec(compile(script.read_text(encoding="utf-8"), str(script), "exec"), __main__.__dict__)
+    except Exception:
+        sys.stderr.write("Failed to execute userSetup.py\n")
+        traceback.print_exc()
     return ran
 
 
@@ -51,7 +62,7 @@ def make_handlers():
             _maya_sim.pick_menu_item(*request["path"])
         return output.getvalue()
 
-    return dict(standard_handlers("<maya console>", _maya_sim.queue_answer, _maya_sim.shown), menu=pick)
+    return dict(standard_handlers("<maya console>", _maya_sim, _maya_sim.shown), menu=pick)
 
 
 def main():
@@ -61,7 +72,10 @@ def main():
     args = parser.parse_args()
     os.environ.setdefault("MAYA_APP_DIR", str(Path.home() / "maya_sim_app_dir"))
     _maya_sim.set_version(args.version)
-    _maya_sim.load_prefs(Path(os.environ["MAYA_APP_DIR"]) / args.version / "prefs")
+    if not args.batch:
+        # mayapy's maya.standalone.initialize() does not source the user's preferences (PyMEL's "Standalone
+        # Maya Python Interpreter" notes: it "does not fully initialize Maya", so PyMEL sources them itself)
+        _maya_sim.load_prefs(Path(os.environ["MAYA_APP_DIR"]) / args.version / "prefs")
     for module in load_modules(module_folders(os.environ, args.version), os.environ, args.version, PLATFORM):
         if module.scripts.is_dir():
             sys.path.append(str(module.scripts))
@@ -72,9 +86,11 @@ def main():
 
         maya.standalone.initialize(name="python")
     else:
-        _maya_sim.enable_gui()
+        _maya_sim.enable_gui(ui=False)  # Maya initializing: userSetup.py runs before the UI exists
     if not os.environ.get("MAYA_SKIP_USERSETUP_PY"):
         run_user_setups()
+    if not args.batch:
+        _maya_sim.show_ui()  # then the main window; work deferred by userSetup.py runs from the loop after this
     serve_session(make_handlers())
     _maya_sim.quit()  # quitApplication jobs, then a graphical Maya saves its preferences
     return 0

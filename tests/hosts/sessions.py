@@ -45,8 +45,8 @@ class SimSession:
                                      cwd=str(ROOT), text=True)
         self.startup_output = []
         try:
-            port = self._await_control(start_timeout)
-            self.control = ControlClient(port)
+            self.port = self._await_control(start_timeout)
+            self.control = ControlClient(self.port)
         except BaseException:
             self.kill()
             raise
@@ -91,6 +91,21 @@ class SimSession:
     def shown(self):
         """What the host showed the user (messages, status bar, warnings, menus ...)."""
         return self.control.request("shown")
+
+    def stall(self, seconds=None):
+        """The user holds the mouse (``seconds``; None: until ``release()``): the host runs no idle work."""
+        self.control.request("stall", seconds=seconds)
+
+    def release(self):
+        self.control.request("stall", release=True)
+
+    def modal(self, on=True):
+        """Dialogs with no answer queued wait for one (holding the host's main thread) instead of taking Enter."""
+        self.control.request("modal", on=on)
+
+    def waiting(self):
+        """The modal dialog waiting for the user's answer (``{"dialog": name}``), or None."""
+        return self.control.request("waiting")
 
     # ------------------------------------------------------------------------------------ ending
 

@@ -11,9 +11,12 @@ Session:
     reset(mode="hython")          forget everything: a new scene (and an empty hou.session), no records, answers or
                                   counts, frame 1 at 24 fps
     set_version("20.5.487")       the version hou.applicationVersion() claims; version() reads it
+    set_shell_thread(thread)      the Python Shell pane's own thread: hou is usable there, the main thread free
 
 The user:
     queue_answer(value)           the answer to the next dialog (forms: see hou/_ui.py); pending_answers()
+    modal_dialogs(on=True)        dialogs with no answer queued hold the main thread until one is queued
+    waiting_dialog()              the modal dialog waiting for an answer, or None (any thread)
     clear_answers()               forget answers not used yet
     interrupt()                   press Esc on the running InterruptableOperation (its next update raises)
 
@@ -21,7 +24,7 @@ What the user saw, and what the threading rules saw:
     messages()                    hou.ui.displayMessage records (dicts: text, buttons, severity, title, answer ...)
     dialogs()                     every dialog record, in order (each with its "kind")
     status_messages()             texts shown in the status bar, in order
-    records()                     everything recorded (dialogs, status, progress, crashes), in order
+    records()                     everything recorded (dialogs, status, progress, crashes, hangs), in order
     off_main_calls()              names of hou calls made off the main thread in a graphical session
     off_main_call_count()         how many (the name list keeps the first 10,000); reset_off_main_calls()
     shown()                       all of the above as one JSON-able dict (the session's "shown" request)
@@ -32,7 +35,8 @@ from hou import _app, _hipfile, _scene, _ui
 from hou._state import GUI, HYTHON, MODES, SESSION, STARTING
 
 __all__ = ["mode", "set_hython", "set_graphical", "enable_ui", "reset", "set_version", "version",
-           "queue_answer", "pending_answers", "clear_answers", "interrupt", "messages", "dialogs",
+           "set_shell_thread",
+           "queue_answer", "modal_dialogs", "waiting_dialog", "pending_answers", "clear_answers", "interrupt", "messages", "dialogs",
            "status_messages", "records", "off_main_calls", "off_main_call_count", "reset_off_main_calls",
            "shown"]
 
@@ -50,8 +54,18 @@ def _set_mode(new_mode):
         raise ValueError(f"mode must be one of {MODES}, not {new_mode!r}")
     with SESSION.lock:
         SESSION.mode = new_mode
+    hou = sys.modules["hou"]
     if new_mode == HYTHON:
         sys.modules.pop("hdefereval", None)  # imported in a graphical session; hython cannot import it
+        # hython's hou module has no ui attribute at all (public pipelines test hasattr(hou, "ui") to tell)
+        vars(hou).pop("ui", None)
+    else:
+        hou.ui = _ui.ui
+
+
+def set_shell_thread(thread):
+    """The thread the Python Shell pane runs typed code on (its hou calls are Houdini's own, see hou/_rules)."""
+    SESSION.shell_thread = thread
 
 
 def set_hython():
@@ -73,9 +87,10 @@ def reset(mode=HYTHON):
         _hipfile.HIP.reset()
         _app.TIME.reset()
         _ui.reset()
-        for name in [n for n in vars(_app.session) if not n.startswith("__")]:
-            delattr(_app.session, name)  # hou.session: the new scene's module is empty
+        _hipfile.new_session_module()  # hou.session: the new scene's module is empty
+        SESSION.event_callbacks.clear()
         SESSION.clear_records()
+        SESSION.modal = False
     _set_mode(mode)
 
 
@@ -93,8 +108,20 @@ def version():
 # --------------------------------------------------------------------------------------------- the user
 
 def queue_answer(value):
-    with SESSION.lock:
+    """Any thread: the answer to the next dialog (a modal dialog waiting for one takes it at once)."""
+    with SESSION.answer_ready:
         SESSION.answers.append(value)
+        SESSION.answer_ready.notify_all()
+
+
+def modal_dialogs(on=True):
+    """Dialogs with no answer queued wait for one (modal, holding the main thread) instead of taking Enter."""
+    SESSION.modal = bool(on)
+
+
+def waiting_dialog():
+    """Any thread: the modal dialog waiting for the user's answer ({"dialog": name}), or None."""
+    return SESSION.waiting
 
 
 def pending_answers():
@@ -157,6 +184,7 @@ def shown():
         "status": [r["text"] for r in everything if r["kind"] == "status"],
         "progress": [r for r in everything if r["kind"] == "progress"],
         "crashes": [r for r in everything if r["kind"] == "crash"],
+        "hangs": [r for r in everything if r["kind"] == "hang"],
         "records": everything,
         "pending_answers": pending_answers(),
         "off_main_thread_calls": off_main_call_count(),

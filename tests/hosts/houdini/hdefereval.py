@@ -7,11 +7,20 @@ runs at import, so import it after the session became graphical). The main threa
 
     executeDeferred(fn)                              run fn() on the main thread later; returns at once
     executeInMainThreadWithResult(fn, *args, **kw)   run it there and wait for its result (or exception);
-                                                     called on the main thread itself it runs inline
+                                                     called on the main thread itself it raises (see below)
     executeDeferredAfterWaiting(fn, num_waits, *args, **kw)
                                                      run it after the loop went round num_waits more times
+
+Called on the main thread, Houdini's ``executeInMainThreadWithResult`` queues the call like any other and then
+waits, with no timeout and no thread check, for the event loop to run it; that loop belongs to the very thread
+that waits, so real Houdini hangs for good (its ``hdefereval.py``: ``executeInMainThreadWithResult`` is
+``_queueDeferred(..., block=True)``, which appends to the queue and waits on a condition that only
+``_processDeferred``, run from the main thread's event loop callback, notifies; as quoted by public code that
+reads SideFX's file). The stand-in raises ``RuntimeError`` there instead of hanging the test, and records a
+``hang``; code on the main thread should call the function directly.
 """
 import functools
+import threading
 
 from hostloop import LOOP
 
@@ -36,7 +45,13 @@ def executeDeferred(code):
 
 def executeInMainThreadWithResult(code, *args, **kwargs):
     """Run ``code(*args, **kwargs)`` on the main thread, wait, and return its result (or raise its exception)."""
-    return LOOP.call(_bound(code, args, kwargs))
+    bound = _bound(code, args, kwargs)
+    if LOOP.is_main_thread():
+        SESSION.record("hang", call="hdefereval.executeInMainThreadWithResult", thread=threading.current_thread().name)
+        raise RuntimeError("hdefereval.executeInMainThreadWithResult() called on Houdini's main thread: Houdini queues "
+                           "the call and waits for its own event loop, which cannot run while it waits, so a real "
+                           "Houdini hangs here for good. On the main thread, call the function directly.")
+    return LOOP.call(bound)
 
 
 def executeDeferredAfterWaiting(code, num_waits, *args, **kwargs):

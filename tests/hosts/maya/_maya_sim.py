@@ -3,7 +3,8 @@
 It lives beside the ``maya`` package (not in it), so the real API's names stay the only public ones there.
 
 Session:
-    enable_gui()             become a graphical Maya (main window "MayaWindow", UI commands work, idle events)
+    enable_gui(ui=True)      become a graphical Maya (main window "MayaWindow", UI commands work, idle events);
+                             ui=False: still starting, no UI yet (userSetup.py time); show_ui() brings it up
     reset(mode="batch")      forget everything and start afresh: "not started" (plain import), "batch", "gui"
     mode()                   "not started", "batch" or "gui"
     set_version("2025")      the Maya version to claim (about, apiVersion); version() reads it
@@ -13,6 +14,8 @@ Session:
 The user:
     queue_answer(value)      the answer to the next dialog (see maya/cmds/_dialogs.py for the forms)
     pending_answers()        answers not yet used
+    modal_dialogs(on=True)   dialogs with no answer queued hold the main thread until one is queued
+    waiting_dialog()         the modal dialog waiting for an answer, or None (any thread)
     pick_menu_item("Menu", "Sub-menu", "Item", option_box=False)   run a main-window menu item as a click
     set_text(control, text)  type into a text field; click(control) presses a button (name or label)
     cancel_progress()        press Esc on the progress window
@@ -31,10 +34,21 @@ from maya._session import SESSION
 MODES = (_session.NOT_STARTED, _session.BATCH, _session.GUI)
 
 
-def enable_gui():
-    """Turn this process into a graphical Maya (keeps the scene, option variables and records)."""
+def enable_gui(ui=True):
+    """Turn this process into a graphical Maya (keeps the scene, option variables and records). ``ui=False``:
+    Maya still initializing, its UI not built yet (userSetup.py time: UI commands raise); ``show_ui()`` then."""
     if SESSION.mode != _session.GUI:
-        _session.start(_session.GUI)
+        _session.start(_session.GUI, ui=ui)
+    elif ui and not SESSION.ui_ready:
+        _session.show_ui()
+
+
+def show_ui():
+    """The graphical Maya's UI comes up (main window, UI commands), as after userSetup.py at start-up."""
+    if SESSION.mode != _session.GUI:
+        raise RuntimeError("show_ui(): this is not a graphical session (enable_gui(ui=False) first)")
+    if not SESSION.ui_ready:
+        _session.show_ui()
 
 
 def reset(mode=_session.BATCH):
@@ -95,8 +109,20 @@ def save_prefs(force=False):
 
 
 def queue_answer(value):
-    with SESSION.lock:
+    """Any thread: the answer to the next dialog (a modal dialog waiting for one takes it at once)."""
+    with SESSION.answer_ready:
         SESSION.answers.append(value)
+        SESSION.answer_ready.notify_all()
+
+
+def modal_dialogs(on=True):
+    """Dialogs with no answer queued wait for one (modal, holding the main thread) instead of taking Enter."""
+    SESSION.modal = bool(on)
+
+
+def waiting_dialog():
+    """Any thread: the modal dialog waiting for the user's answer ({"dialog": name}), or None."""
+    return SESSION.waiting
 
 
 def pending_answers():

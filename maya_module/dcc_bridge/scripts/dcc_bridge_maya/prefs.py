@@ -21,10 +21,11 @@ def remember_houdini(host, port):
     cmds.optionVar(stringValue=(LAST_HOUDINI, f"{host}:{port}"))
 
 
-def autostart():
-    """``(enabled, source)``: from DCC_BRIDGE_AUTOSTART, else the remembered menu choice, else off."""
+def autostart(ui=True):
+    """``(enabled, source)``: from DCC_BRIDGE_AUTOSTART, else the remembered menu choice, else off. Without a UI
+    (``ui=False``: mayapy) only ``DCC_BRIDGE_AUTOSTART=headless`` counts."""
     remembered = bool(cmds.optionVar(query=AUTOSTART)) if cmds.optionVar(exists=AUTOSTART) else None
-    return config.autostart_choice(remembered, "the menu")
+    return config.autostart_choice(remembered, "the menu", ui=ui)
 
 
 def set_autostart(enabled):

@@ -2,7 +2,7 @@
 
 Graphical Maya: everything happens in ``maya.utils.executeDeferred`` (after the main window exists). mayapy
 batch: no menu, and no autostart: requests must run on Maya's main thread, which belongs to the batch script;
-with ``DCC_BRIDGE_AUTOSTART=1`` a warning says how the script serves (``start_server(use_thread=False)``).
+with ``DCC_BRIDGE_AUTOSTART=headless`` a warning says how the script serves (``start_server(use_thread=False)``).
 Safe to run twice (one menu, one server), and never raises into Maya's start-up.
 """
 import logging
@@ -34,15 +34,18 @@ def _gui_ready():
 
         menu.build()
         houdini_link.bind_hou()
-        _autostart()
     except Exception:
         log.exception("DCC Bridge could not build its menu; Maya continues without it")
+    try:
+        _autostart()
+    except Exception:
+        log.exception("DCC Bridge could not run its autostart step; Maya continues without it")
 
 
 def _explain_batch_autostart():
     from . import feedback, prefs
 
-    enabled, source = prefs.autostart()
+    enabled, source = prefs.autostart(ui=False)
     if enabled:
         feedback.warning(f"autostart ({source}) does not apply to mayapy: Maya's main thread belongs to your "
                          f"script. Serve from it with bridge_core.start_server(use_thread=False, app='maya') "
@@ -50,9 +53,16 @@ def _explain_batch_autostart():
 
 
 def _autostart():
-    from . import menu, prefs, server
+    """Start the server if asked; a failure (a busy port ...) is told as the menu item tells it, as Houdini's
+    autostart tells it through its shelf: one line saying what happened, never a traceback."""
+    from bridge_core import BridgeError
+
+    from . import feedback, menu, prefs, server
 
     enabled, source = prefs.autostart()
     if enabled and server.SERVER.current() is None:
         log.info("DCC Bridge: starting the Maya server (autostart from %s)", source)
-        menu.start_server()
+        try:
+            menu.start_server()
+        except (BridgeError, OSError) as exc:
+            feedback.failure("start the Maya server", exc)

@@ -1,7 +1,7 @@
 """A stand-in for Houdini's ``hou`` module (HOM), for tests: Houdini cannot run on the test machines.
 
 Importable as ``hou`` when ``tests/hosts/houdini`` is on ``sys.path``. Imported plainly it behaves as hython
-(no UI: ``hou.isUIAvailable()`` is False, ``hou.ui`` raises ``hou.NotAvailable``, ``hdefereval`` cannot be
+(no UI: ``hou.isUIAvailable()`` is False, there is no ``hou.ui`` attribute, ``hdefereval`` cannot be
 imported); the private controls in ``_houdini_sim`` (beside this package) turn it into a graphical Houdini, whose
 main thread is ``hostloop.LOOP``'s.
 
@@ -29,3 +29,4 @@ from ._ui import *  # noqa: F401,F403
 from . import _rules
 
 _rules.install(globals())
+del ui  # hython's hou has no ui attribute at all; _houdini_sim puts it back when the session becomes graphical

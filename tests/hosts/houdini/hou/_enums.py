@@ -4,7 +4,8 @@ Each enumeration is a class whose attributes are ``EnumValue`` objects (``hou.se
 print as ``severityType.Error`` and compare equal only to themselves. Neither can be instanced, as in Houdini.
 """
 
-__all__ = ["EnumValue", "severityType", "attribType", "attribData", "numericData", "primType", "exprLanguage",
+__all__ = ["EnumValue", "hipFileEventType",
+           "severityType", "attribType", "attribData", "numericData", "primType", "exprLanguage",
            "networkItemType", "nodeTypeSource", "parmTemplateType", "playMode", "updateMode", "attribScope",
            "confirmType", "playbarEvent", "nodeEventType", "paneTabType"]
 
@@ -55,6 +56,8 @@ def _enumeration(enum_name, value_names):
     return type(enum_name, (), dict(values, __init__=_no_constructor, __doc__=f"hou.{enum_name}"))
 
 
+hipFileEventType = _enumeration("hipFileEventType", ["BeforeClear", "AfterClear", "BeforeLoad", "AfterLoad",
+                                                     "BeforeMerge", "AfterMerge", "BeforeSave", "AfterSave"])
 severityType = _enumeration("severityType", ["Message", "ImportantMessage", "Warning", "Error", "Fatal"])
 attribType = _enumeration("attribType", ["Point", "Vertex", "Prim", "Global"])
 attribData = _enumeration("attribData", ["Int", "Float", "String", "Dict"])

@@ -5,11 +5,23 @@ as JSON (node tree, parameters, flags, wiring, stashed geometry) in a file with 
 "hip file" that only the stand-in's ``load`` reads back. In a graphical session ``clear`` and ``load`` ask
 whether to save unsaved changes first (buttons Save / Don't Save / Cancel, answered by the simulated user);
 hython never asks and always reports unsaved changes, as its documentation says.
+
+``hou.session`` belongs to the scene: SideFX, hou.session: "The contents of this module are saved into the .hip
+file" (its source, as edited in Windows > Python Source Editor). So ``clear`` and ``load`` rebuild it from the
+new scene's session source, and names a script assigned to it at run time (``hou.session.cmds = ...``) are gone;
+the stand-in's scene files carry no session source (``hou.sessionModuleSource`` is not modelled), so the module
+starts empty. Callbacks registered with ``hou.hipFile.addEventCallback(callback)`` are called with a
+``hou.hipFileEventType`` before and after each clear, load and save (Before/AfterClear, ...Load, ...Save), on
+the calling thread; one that raises is printed and the others still run.
 """
 import json
 import os
+import sys
+import traceback
+import types
 
-from . import _scene
+from . import _app, _scene
+from ._enums import hipFileEventType
 from ._errors import OperationFailed
 from ._state import GUI, SESSION
 
@@ -29,6 +41,27 @@ class _Hip:
 
 
 HIP = _Hip()
+
+
+def new_session_module(source=""):
+    """A new ``hou.session`` built from ``source`` (the scene's session module source), in place of the old."""
+    module = types.ModuleType("hou.session", _app.session.__doc__)
+    if source:
+        exec(compile(source, "hou.session", "exec"), vars(module))
+    _app.session = module
+    sys.modules["hou.session"] = module
+    hou = sys.modules.get("hou")
+    if hou is not None:
+        hou.session = module
+    return module
+
+
+def _fire(event):
+    for callback in list(SESSION.event_callbacks):
+        try:
+            callback(event)
+        except Exception:  # Houdini prints a failing callback's traceback and carries on
+            traceback.print_exc()
 
 
 def hip_path():
@@ -121,6 +154,7 @@ class hipFile:
         if file_name is not None:
             hipFile.setName(file_name)
         scene = {"format": FORMAT, "children": [_node_json(m) for m in _scene.SCENE.root.children.values()]}
+        _fire(hipFileEventType.BeforeSave)
         try:
             with open(HIP.path, "w", encoding="utf-8") as handle:
                 json.dump(scene, handle, indent=1)
@@ -128,13 +162,17 @@ class hipFile:
             raise OperationFailed(f"Could not save {HIP.path}: {exc}") from None
         _scene.SCENE.unsaved = False
         HIP.new = False
+        _fire(hipFileEventType.AfterSave)
 
     @staticmethod
     def clear(suppress_save_prompt=False):
         if not suppress_save_prompt and not _may_discard_changes():
             return False
+        _fire(hipFileEventType.BeforeClear)
         _scene.SCENE.reset()
         HIP.reset()
+        new_session_module()
+        _fire(hipFileEventType.AfterClear)
         return True
 
     @staticmethod
@@ -149,7 +187,9 @@ class hipFile:
             raise OperationFailed(f"Could not load {file_name}: the stand-in only reads scenes it saved")
         if not suppress_save_prompt and not _may_discard_changes():
             return
+        _fire(hipFileEventType.BeforeLoad)
         _scene.SCENE.reset()
+        new_session_module(scene.get("session_source", ""))
         root = _scene.SCENE.root
         for manager in scene["children"]:
             target = root.children[manager["name"]]
@@ -159,6 +199,27 @@ class hipFile:
                 _wire(target.children[child["name"]], child)
         HIP.path, HIP.new = path, False
         _scene.SCENE.unsaved = False
+        _fire(hipFileEventType.AfterLoad)
+
+    @staticmethod
+    def addEventCallback(callback):
+        if not callable(callback):
+            raise TypeError("addEventCallback() needs a callable")
+        SESSION.event_callbacks.append(callback)
+
+    @staticmethod
+    def removeEventCallback(callback):
+        if callback not in SESSION.event_callbacks:
+            raise OperationFailed("The specified callback is not registered")
+        SESSION.event_callbacks.remove(callback)
+
+    @staticmethod
+    def eventCallbacks():
+        return tuple(SESSION.event_callbacks)
+
+    @staticmethod
+    def clearEventCallbacks():
+        SESSION.event_callbacks.clear()
 
     @staticmethod
     def isNewFile():

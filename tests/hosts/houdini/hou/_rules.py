@@ -5,6 +5,13 @@
 * Threads, in a graphical Houdini (``SESSION.graphical``): ``hou.ui`` off the main thread crashes real Houdini,
   so here it raises ``UIThreadError``; any other ``hou`` call off the main thread is counted
   (``SESSION.off_main``), so tests can assert the bridge made none. hython has no UI thread: nothing is counted.
+* The Python Shell pane's thread (``SESSION.shell_thread``) is the exception: Houdini runs typed code there, not
+  on the main thread, with ``hou`` usable (its calls take the HOM lock) and the main thread free. SideFX says so
+  in its own notes: ``hou.PythonPanel`` methods must not be called "from a separate thread (i.e. do not call from
+  a Python Shell)", ``hou.InterruptableOperation`` "does not work in the Python Shell" (hou.PythonPanel and
+  hou.InterruptableOperation reference pages), and ``hou.ShellIO.interruptShellThread`` exists. Its calls are
+  neither counted nor refused (``hou.ui`` included: users type ``hou.ui.displayMessage`` there);
+  ``InterruptableOperation`` raises there (``_ui``).
 * Deleted objects: a method of an object whose Houdini counterpart was deleted raises ``hou.ObjectWasDeleted``
   (classes opt in by defining ``_check_alive``); ``==``, ``!=``, ``hash`` and ``repr`` keep working.
 
@@ -40,7 +47,7 @@ class UIThreadError(RuntimeError):
 
 def _enter(name, ui):
     """Check one outermost call; returns nothing, raises for a ``hou.ui`` call off the main thread."""
-    if SESSION.graphical and not LOOP.is_main_thread():
+    if SESSION.graphical and not LOOP.is_main_thread() and threading.current_thread() is not SESSION.shell_thread:
         thread = threading.current_thread().name
         if ui:
             SESSION.record("crash", call=name, thread=thread)

@@ -5,6 +5,7 @@ One ``SESSION`` per process, as there is one Houdini per process:
 * ``mode``: ``"hython"`` (plain ``import hou``: no UI, no ``hdefereval``), ``"starting"`` (a graphical Houdini
   whose UI is not built yet: ``pythonrc.py`` time) or ``"gui"`` (the UI is up).
 * ``version``: the Houdini version claimed by ``hou.applicationVersion()``.
+* ``shell_thread``: the thread the Python Shell pane runs typed code on (not the main thread, as in Houdini).
 * ``records``: what the user was shown (dialogs, status bar messages, progress), each a JSON-able dict with a
   ``kind``; ``answers``: the simulated user's queued answers to the next dialogs.
 * callbacks (``run_callback``): an exception from a playbar or node event callback is printed and recorded
@@ -26,6 +27,11 @@ OFF_MAIN_KEEP = 10000
 class Session:
     def __init__(self):
         self.lock = threading.RLock()  # HOM's global lock: one hou call at a time, as in Houdini
+        self.answer_ready = threading.Condition(self.lock)  # notified when the simulated user queues an answer
+        self.modal = False  # dialogs wait for an answer (True) or take Enter when none is queued (False)
+        self.waiting = None  # the modal dialog waiting for an answer: {"dialog": "hou.ui.displayMessage"}
+        self.shell_thread = None  # the Python Shell pane's own thread (a graphical session's, see _rules)
+        self.event_callbacks = []  # hou.hipFile.addEventCallback's callbacks, in order
         self.mode = HYTHON
         self.version = DEFAULT_VERSION
         self.clear_records()

@@ -1,22 +1,26 @@
 """``hou.ui`` (dialogs and the status bar) and ``hou.InterruptableOperation`` (progress), as a user meets them.
 
-Where ``hou.ui`` works: only in a graphical Houdini whose UI is up. In hython every ``hou.ui`` call raises
-``hou.NotAvailable`` (the class exists, as it does in hython's ``hou`` module, but has no UI behind it); in a
-graphical Houdini still starting (``pythonrc.py`` time) they raise ``hou.NotAvailable`` with "The UI is not
-created yet", as Houdini does. Off the main thread they raise ``_rules.UIThreadError`` (Houdini crashes).
+Where ``hou.ui`` works: only in a graphical Houdini whose UI is up. hython's ``hou`` has no ``ui`` attribute at all
+(``_houdini_sim`` removes it from the module in hython and puts it back in a graphical session: public pipeline
+code tells the two apart with ``hasattr(hou, "ui")``); in a graphical Houdini still starting (``pythonrc.py`` time)
+they raise ``hou.NotAvailable`` with "The UI is not created yet", as Houdini does. Off the main thread they raise
+``_rules.UIThreadError`` (Houdini crashes).
 
-Dialogs never block: each is recorded (``SESSION.records``) and answered by the simulated user's next queued
-answer (``_houdini_sim.queue_answer``), or, with none queued, as if the user pressed Enter (the default choice).
+Dialogs are recorded (``SESSION.records``) and answered by the simulated user's next queued answer
+(``_houdini_sim.queue_answer``), or, with none queued, as if the user pressed Enter (the default choice). With
+``_houdini_sim.modal_dialogs(True)`` a dialog with no answer queued is modal, as Houdini's are: it holds the
+main thread (no deferred work runs) until an answer is queued from another thread (``hostloop.take_answer``).
 Answers: a button index or label (``displayMessage``, ``displayCustomConfirmation``, ``readInput``'s button),
 ``True``/``False`` (``displayConfirmation``), a list of indices or labels (``selectFromList``),
 ``[button, text]`` or just the text (``readInput``); ``None`` closes the dialog (Escape).
 """
 import numbers
+import threading
 
-from hostloop import LOOP
+from hostloop import LOOP, take_answer
 
 from ._enums import confirmType, severityType
-from ._errors import NotAvailable, OperationInterrupted
+from ._errors import NotAvailable, OperationFailed, OperationInterrupted
 from ._state import GUI, HYTHON, SESSION
 
 __all__ = ["ui", "InterruptableOperation", "PaneTab", "PathBasedPaneTab", "SceneViewer", "GeometryViewport"]
@@ -37,9 +41,8 @@ def _require_ui(call):
         raise NotAvailable("The UI is not created yet")
 
 
-def _take_answer():
-    with SESSION.lock:
-        return SESSION.answers.popleft() if SESSION.answers else _NO_ANSWER
+def _take_answer(call):
+    return take_answer(SESSION, f"hou.ui.{call}()", _NO_ANSWER)
 
 
 class _BadAnswer(ValueError):
@@ -75,7 +78,7 @@ class ui:
                        help=None, title=None, details=None, details_label=None, details_expanded=False,
                        suppress=confirmType.NoConfirmType):
         _require_ui("displayMessage")
-        choice = _button(_take_answer(), buttons, default_choice, close_choice, "displayMessage")
+        choice = _button(_take_answer("displayMessage"), buttons, default_choice, close_choice, "displayMessage")
         return _record("displayMessage", choice, text=text, buttons=tuple(buttons), severity=_severity(severity),
                        title=title, help=help, details=details, button=buttons[choice] if choice >= 0 else None)
 
@@ -84,7 +87,8 @@ class ui:
                                   close_choice=-1, help=None, title=None, details=None, details_label=None,
                                   details_expanded=False, suppress=confirmType.NoConfirmType):
         _require_ui("displayCustomConfirmation")
-        choice = _button(_take_answer(), buttons, default_choice, close_choice, "displayCustomConfirmation")
+        choice = _button(_take_answer("displayCustomConfirmation"), buttons, default_choice, close_choice,
+                         "displayCustomConfirmation")
         return _record("displayCustomConfirmation", choice, text=text, buttons=tuple(buttons),
                        severity=_severity(severity), title=title, help=help, details=details)
 
@@ -92,7 +96,7 @@ class ui:
     def displayConfirmation(text, severity=severityType.Message, help=None, title=None, details=None,
                             details_label=None, details_expanded=False, suppress=confirmType.NoConfirmType):
         _require_ui("displayConfirmation")
-        answer = _take_answer()
+        answer = _take_answer("displayConfirmation")
         if answer is _NO_ANSWER:
             answer = True
         elif answer is None or answer == "Cancel":
@@ -109,7 +113,7 @@ class ui:
     def readInput(text, buttons=("OK",), severity_type=severityType.Message, default_choice=0, close_choice=-1,
                   help=None, title=None, initial_contents=None):
         _require_ui("readInput")
-        answer = _take_answer()
+        answer = _take_answer("readInput")
         typed = initial_contents or ""
         if isinstance(answer, str) and answer not in buttons:
             answer, typed = _NO_ANSWER, answer
@@ -127,7 +131,7 @@ class ui:
                        sort=False, condense_paths=False):
         _require_ui("selectFromList")
         choices = list(choices)
-        answer = _take_answer()
+        answer = _take_answer("selectFromList")
         if answer is _NO_ANSWER:
             picked = tuple(default_choices)
         elif answer is None:
@@ -256,6 +260,11 @@ class InterruptableOperation:
             SESSION.record("progress", operation=self._name, event=event, **fields)
 
     def __enter__(self):
+        shell = SESSION.shell_thread
+        if SESSION.graphical and shell is not None and threading.current_thread() is shell:
+            # SideFX, hou.InterruptableOperation: "does not work in the Python Shell" (use a shelf tool to test)
+            raise OperationFailed("hou.InterruptableOperation does not work in the Python Shell; run the code from "
+                                  "a shelf tool")
         self._progress("start", long_operation=self._long_name, dialog=bool(self._open_dialog))
         return self
 

@@ -12,7 +12,7 @@ import collections
 import sys
 import threading
 
-from hostloop import LOOP
+from hostloop import LOOP, take_answer
 
 NOT_STARTED = "not started"
 BATCH = "batch"
@@ -31,6 +31,7 @@ PLATFORM = {"win32": "win64", "darwin": "mac"}.get(sys.platform, "linux")
 class Session:
     def __init__(self):
         self.mode = NOT_STARTED
+        self.ui_ready = False  # a graphical Maya's UI exists (False while it initializes: userSetup.py time)
         self.version = "2025"
         self.records = []
         self.answers = collections.deque()
@@ -38,6 +39,9 @@ class Session:
         self.option_vars = {}
         self.prefs_file = None
         self.lock = threading.Lock()
+        self.answer_ready = threading.Condition(self.lock)  # notified when the simulated user queues an answer
+        self.modal = False  # dialogs wait for an answer (True) or take Enter when none is queued (False)
+        self.waiting = None  # the modal dialog waiting for an answer: {"dialog": "confirmDialog"}
 
 
 SESSION = Session()
@@ -54,6 +58,7 @@ def reset(mode=NOT_STARTED):
     """Forget everything (scene, UI, records, answers, option variables, jobs) and enter ``mode``."""
     SESSION.records.clear()
     SESSION.answers.clear()
+    SESSION.modal = False
     SESSION.idle_queue.clear()
     SESSION.option_vars.clear()
     SESSION.prefs_file = None
@@ -62,21 +67,34 @@ def reset(mode=NOT_STARTED):
     start(mode)
 
 
-def start(mode):
-    """Enter ``mode``; starting a session fills ``maya.cmds`` (as Maya's start-up does)."""
+def start(mode, ui=True):
+    """Enter ``mode``; starting a session fills ``maya.cmds`` (as Maya's start-up does). A graphical session
+    gets its UI now unless ``ui`` is False (then ``show_ui()`` builds it: Maya's own start-up order)."""
     SESSION.mode = mode
-    if mode == GUI:
-        from . import _ui
-
-        _ui.start_gui()
+    SESSION.ui_ready = False
+    if mode == GUI and ui:
+        show_ui()
     if mode != NOT_STARTED:
         import maya.cmds
 
         maya.cmds._populate()
 
 
+def show_ui():
+    """A graphical Maya's UI comes up: the main window exists and UI commands work from now on."""
+    from . import _ui
+
+    _ui.start_gui()
+    SESSION.ui_ready = True
+
+
 def is_gui():
     return SESSION.mode == GUI
+
+
+def ui_up():
+    """A graphical session whose UI exists."""
+    return SESSION.mode == GUI and SESSION.ui_ready
 
 
 def major_version():
@@ -106,6 +124,12 @@ def check_call(what, ui=False):
     check_started(what)
     if ui and SESSION.mode != GUI:
         raise RuntimeError(f"{what}: this is a UI command and Maya is running in batch mode (there is no UI)")
+    if ui and not SESSION.ui_ready:
+        # Maya runs userSetup.py while it initializes, before its UI exists; Autodesk ("Initializing the Maya
+        # Python environment"): userSetup.py "should only include commands that do not depend on Maya's
+        # functionality"; work deferred with maya.utils.executeDeferred runs once the UI is up
+        raise RuntimeError(f"{what}: Maya's user interface does not exist yet (Maya is still starting: "
+                           "userSetup.py runs before the UI is built); defer UI work with maya.utils.executeDeferred")
 
 
 # --------------------------------------------------------------------------------------- what was shown
@@ -126,10 +150,10 @@ def echo(kind, text):
         print(f"{kind}: {text}" if kind else text, file=sys.stderr)
 
 
-def next_answer():
-    """The user's next scripted answer to a dialog, or None (the user just presses Enter)."""
-    with SESSION.lock:
-        return SESSION.answers.popleft() if SESSION.answers else None
+def next_answer(dialog="dialog"):
+    """The user's next scripted answer to a dialog, or None (the user just presses Enter); modal dialogs wait for
+    one (``hostloop.take_answer``)."""
+    return take_answer(SESSION, dialog)
 
 
 # ---------------------------------------------------------------------------------------------- idle work

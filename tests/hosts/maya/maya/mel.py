@@ -1,6 +1,7 @@
 """maya.mel: evaluate MEL. The stand-in understands only a handful of statements DCC tools use:
 
-* reading Maya's UI globals: ``$gMainWindow`` ("MayaWindow" in a graphical session, "" in batch),
+* reading Maya's UI globals: ``$gMainWindow`` ("MayaWindow" once a graphical session's UI is up, "" in batch
+  and before the UI exists),
   ``$gMainProgressBar``, ``$gShelfTopLevel``, alone or assigned (``"$tmp = $gMainWindow;"``);
 * ``getenv "NAME"`` / ``getenv("NAME")``.
 
@@ -28,7 +29,7 @@ def eval(*args, **kwargs):
     statement = args[0].strip()
     match = _GLOBAL.match(statement)
     if match and match.group(1) in _GLOBALS:
-        return _GLOBALS[match.group(1)] if _session.is_gui() else ""
+        return _GLOBALS[match.group(1)] if _session.ui_up() else ""
     match = _GETENV.match(statement)
     if match:
         return _os.environ.get(match.group(1), "")

@@ -8,7 +8,8 @@ A dialog takes the simulated user's next queued answer (``_maya_sim.queue_answer
   fields (by name or label), then click a button by label (its command should call ``layoutDialog(dismiss=)``);
 * ``{"dismiss": True}``: the user closes the dialog (it returns its dismiss string, "dismiss" by default).
 
-With no answer queued the user presses Enter: the default button, or the dismiss string when there is none.
+With no answer queued the user presses Enter: the default button, or the dismiss string when there is none; with
+``_maya_sim.modal_dialogs(True)`` the dialog is modal instead and holds the main thread until an answer comes.
 An answer naming a button the dialog does not have is a mistake in the test: it is recorded and raised.
 """
 from .. import _session
@@ -46,7 +47,7 @@ def confirmDialog(args, flags):
     """A message with buttons; returns the label of the button the user pressed."""
     entry = _session.record("dialog", command="confirmDialog", title=flags.get("title", ""),
                             message=flags.get("message", ""), buttons=_buttons(flags))
-    entry["answer"] = _press("confirmDialog", flags, entry, _session.next_answer())
+    entry["answer"] = _press("confirmDialog", flags, entry, _session.next_answer("confirmDialog"))
     return entry["answer"]
 
 
@@ -60,7 +61,7 @@ def promptDialog(args, flags):
         if not flags.get("text"):
             raise RuntimeError("promptDialog: query the text flag.")
         return _PROMPT["text"]
-    answer = _session.next_answer()
+    answer = _session.next_answer("layoutDialog")
     entry = _session.record("dialog", command="promptDialog", title=flags.get("title", ""),
                             message=flags.get("message", ""), buttons=_buttons(flags), text=flags.get("text", ""))
     typed = answer.get("text") if isinstance(answer, dict) else None
@@ -79,7 +80,7 @@ def layoutDialog(args, flags):
             raise RuntimeError("layoutDialog: There is no layout dialog to dismiss.")
         UI.dialog_stack[-1]["dismissed"] = flags["dismiss"]
         return None
-    answer = _session.next_answer()
+    answer = _session.next_answer("layoutDialog")
     entry = _session.record("dialog", command="layoutDialog", title=flags.get("title", ""))
     window = UI.add(UI.auto_name("layoutDialog"), "window", None, {"title": flags.get("title", "")})
     form = UI.add(UI.auto_name("formLayout"), "layout", window, {})

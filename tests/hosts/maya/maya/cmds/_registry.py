@@ -113,7 +113,7 @@ def build(spec):
     def maya_command(*args, **kwargs):
         _session.check_call(spec.name, ui=False)
         flags = spec.parse(args, kwargs)
-        if spec.ui and not _session.is_gui():
+        if spec.ui and not _session.ui_up():
             _session.check_call(spec.name, ui=True)
         return spec.impl(args, flags)
 

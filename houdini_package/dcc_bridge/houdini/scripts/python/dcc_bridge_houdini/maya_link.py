@@ -1,7 +1,9 @@
 """Houdini driving Maya: connect to a Maya session's bridge server and put ``cmds`` in ``hou.session``.
 
 ``hou.session.cmds`` is a stable object: it keeps working after a reconnect, and says how to connect when
-there is no connection. Callbacks from Maya run on Houdini's main thread.
+there is no connection. Callbacks from Maya run on Houdini's main thread. Houdini rebuilds ``hou.session`` from
+the scene's own session source on File > New and File > Open (names assigned at run time are not saved with
+the .hip), so after a connect a scene event callback binds ``cmds`` and ``maya_link`` there again.
 
     maya_link.sessions()           # the Maya sessions serving on this machine
     maya_link.connect(session)     # then in the Python Shell: hou.session.cmds.polyCube()
@@ -27,8 +29,21 @@ def sessions():
 
 
 def connect(session):
-    """Connect to ``session`` and bind ``hou.session.cmds`` / ``hou.session.maya_bridge``."""
+    """Connect to ``session`` and bind ``hou.session.cmds`` / ``hou.session.maya_link`` (again after every
+    scene clear or load)."""
     bridge = link().connect_session(session)
+    _bind()
+    if _rebind not in hou.hipFile.eventCallbacks():
+        hou.hipFile.addEventCallback(_rebind)
+    return bridge
+
+
+def _bind():
     hou.session.cmds = link().module("maya.cmds")
     hou.session.maya_link = link()
-    return bridge
+
+
+def _rebind(event_type):
+    """``hou.hipFile`` event callback: the new scene's ``hou.session`` gets the names back."""
+    if event_type in (hou.hipFileEventType.AfterClear, hou.hipFileEventType.AfterLoad):
+        _bind()

@@ -38,9 +38,10 @@ def _read():
         return {}
 
 
-def autostart():
-    """``(enabled, source)``: from DCC_BRIDGE_AUTOSTART, else the remembered shelf choice, else off."""
-    return config.autostart_choice(_read().get("autostart"), "the shelf")
+def autostart(ui=True):
+    """``(enabled, source)``: from DCC_BRIDGE_AUTOSTART, else the remembered shelf choice, else off. Without a UI
+    (``ui=False``: hython, hbatch) only ``DCC_BRIDGE_AUTOSTART=headless`` turns it on."""
+    return config.autostart_choice(_read().get("autostart"), "the shelf", ui=ui)
 
 
 def set_autostart(enabled):

@@ -1,7 +1,9 @@
 """What Houdini's start-up scripts call: autostart the server when the user asked for it.
 
-* ``on_pythonrc`` (GUI and hython, before the UI): in hython, start serving when ``DCC_BRIDGE_AUTOSTART=1``
-  (serving in the background while the hython script runs). A graphical session waits for the UI.
+* ``on_pythonrc`` (GUI, hython and hbatch, before the UI): Houdini runs pythonrc.py in every session, so every
+  farm and PDG hython would open a port if ``DCC_BRIDGE_AUTOSTART=1`` (in houdini.env) were enough. Sessions
+  without a UI start serving (in the background while the hython script runs) only with
+  ``DCC_BRIDGE_AUTOSTART=headless``. A graphical session waits for the UI.
 * ``on_uiready`` (GUI only): start serving when autostart is on (environment or the shelf's remembered
   choice), with requests on the main thread; the status bar says where it listens.
 
@@ -28,7 +30,7 @@ def on_pythonrc():
 
         from . import prefs, shelf
 
-        if not hou.isUIAvailable() and prefs.autostart()[0]:
+        if not hou.isUIAvailable() and prefs.autostart(ui=False)[0]:
             shelf.start_server()
     except Exception:
         log.exception("DCC Bridge could not run its start-up step; Houdini continues without it")
