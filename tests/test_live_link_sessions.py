@@ -192,3 +192,38 @@ def test_houdini_quitting_stops_a_link_maya_follows(runtime_dir, tmp_path):
             assert shown["errors"] == []
     finally:
         houdini.kill()
+
+
+def test_a_stalled_follower_never_wedges_the_leader_and_the_link_catches_up(runtime_dir, tmp_path):
+    """Maya follows Houdini; the Maya user holds the mouse (no idle work runs there): Houdini keeps scrubbing
+    with its main thread free, Maya catches up to the last frame when released, and turning the link off in
+    Houdini during a second stall takes effect at once on Houdini's side and on Maya's when it is free."""
+    with linked_hosts(runtime_dir, tmp_path) as (houdini, maya):
+        maya.menu("Houdini Bridge", "Live Link: Follow Houdini")
+        maya.stall()  # until released
+        houdini.exec("for f in range(2, 41):\n    hou.setFrame(f)")
+        assert houdini.shown()["crashes"] == []  # Houdini's main thread answers while Maya is held
+        maya.release()
+        wait_until(lambda: maya.eval("__import__('maya.cmds').cmds.currentTime(query=True)") == 40.0,
+                   what="Maya on Houdini's last frame after the stall")
+        maya.stall()
+        houdini.click("dcc_bridge_live_follow_houdini")  # off, while Maya is held
+        assert houdini.eval(f"{HOUDINI_LINK}.mode") is None
+        houdini.exec("hou.setFrame(99)")
+        maya.release()
+        wait_until(lambda: maya.eval(f"{MAYA_LINK}.mode") is None, what="Maya to hear the link is off")
+        assert maya.eval("__import__('maya.cmds').cmds.currentTime(query=True)") != 99.0
+        _no_trouble(houdini, maya)
+
+
+def test_a_stalled_houdini_never_wedges_maya(runtime_dir, tmp_path):
+    with linked_hosts(runtime_dir, tmp_path) as (houdini, maya):
+        maya.menu("Houdini Bridge", "Live Link: Follow Maya")
+        houdini.stall()
+        maya.exec(SCRUB.format(count=30, seconds=0.3, first=300))
+        maya.menu("Houdini Bridge", "Live Link: Follow Maya")  # off, while Houdini is held
+        assert maya.eval(f"{MAYA_LINK}.mode") is None
+        houdini.release()
+        wait_until(lambda: houdini.shown()["status"][-1] == "DCC Bridge: live link off (Maya stopped it)",
+                   what="Houdini to hear the link is off")
+        _no_trouble(houdini, maya)
