@@ -132,13 +132,15 @@ def test_follow_maya_from_the_houdini_shelf_and_maya_quitting_stops_it(runtime_d
         assert houdini.shown()["crashes"] == []
 
 
-def test_houdini_quitting_stops_a_link_maya_leads(runtime_dir, tmp_path):
+@pytest.mark.parametrize("item,mode", [("Live Link: Follow Maya", "lead"), ("Live Link: Follow Houdini", "follow")])
+def test_houdini_quitting_stops_the_link_in_maya(runtime_dir, tmp_path, item, mode):
     houdini = houdini_session(runtime_dir, prefs_dir=tmp_path / "houdini_prefs")
     try:
         houdini.click("dcc_bridge_start")
         with maya_session(runtime_dir, app_dir=tmp_path / "maya_app") as maya:
             connect_from_maya(maya)
-            maya.menu("Houdini Bridge", "Live Link: Follow Maya")
+            maya.menu("Houdini Bridge", item)
+            assert maya.eval(f"{MAYA_LINK}.mode") == mode
             assert houdini.quit() == 0, houdini.errors
             wait_until(lambda: maya.eval(f"{MAYA_LINK}.mode") is None, what="Maya to notice Houdini quit")
             shown = maya.shown()
@@ -148,7 +150,8 @@ def test_houdini_quitting_stops_a_link_maya_leads(runtime_dir, tmp_path):
             assert maya.shown()["errors"] == []
             assert maya.eval("[j for j in __import__('maya.cmds').cmds.scriptJob(listJobs=True) "
                              "if 'live_link' in j]") == [], "the link's script jobs are gone"
-            assert maya.eval("len(__import__('maya._events', fromlist=['JOBS']).JOBS.time_callbacks)") == 0, "and its time callback"
+            assert maya.eval("len(__import__('maya._events', fromlist=['JOBS']).JOBS.time_callbacks)") == 0, \
+                "and its time callback"
     finally:
         houdini.kill()
 
@@ -175,23 +178,6 @@ def test_hython_follows_but_cannot_lead(runtime_dir, tmp_path):
             wait_until(lambda: hython.eval("hou.frame()") == 14.0, what="hython on Maya's last frame")
             assert hython.eval("hou.node('/obj/maya_persp').evalParm('focal')") == 35.0
             assert maya.shown()["errors"] == []
-
-
-def test_houdini_quitting_stops_a_link_maya_follows(runtime_dir, tmp_path):
-    houdini = houdini_session(runtime_dir, prefs_dir=tmp_path / "houdini_prefs")
-    try:
-        houdini.click("dcc_bridge_start")
-        with maya_session(runtime_dir, app_dir=tmp_path / "maya_app") as maya:
-            connect_from_maya(maya)
-            maya.menu("Houdini Bridge", "Live Link: Follow Houdini")
-            assert maya.eval(f"{MAYA_LINK}.mode") == "follow"
-            assert houdini.quit() == 0, houdini.errors
-            wait_until(lambda: maya.eval(f"{MAYA_LINK}.mode") is None, what="Maya to notice Houdini quit")
-            shown = maya.shown()
-            assert shown["warnings"][-1] == "DCC Bridge: live link stopped: Houdini disconnected", shown["warnings"]
-            assert shown["errors"] == []
-    finally:
-        houdini.kill()
 
 
 def test_a_stalled_follower_never_wedges_the_leader_and_the_link_catches_up(runtime_dir, tmp_path):
