@@ -4,8 +4,8 @@ Two simulated hosts (real processes, this repository's package and module), Maya
 leading (Houdini Bridge > Live Link: Follow Maya). Latency: Maya's main thread changes the time, spaced wider
 than the link's 1/30 s pacing so each change goes out on its own; Houdini records, from a playbar callback on
 its main thread, when its frame changed. Both read ``time.monotonic()`` (one clock for the whole machine on
-Linux), so the difference is the whole path: Maya's time-change callback, the coalescer's thread, the bridge call, Houdini's
-main-thread executor and ``hou.setFrame``. Coalescing: 100 time changes in one second, then how many updates
+Linux), so the difference is the whole path: Maya's time-change callback, the coalescer's thread, the bridge
+call, Houdini's main-thread executor and ``hou.setFrame``. Coalescing: 100 time changes in one second, then how many updates
 Maya sent and whether Houdini ended on the last frame.
 
     python bench/live_link.py          # prints the figures as JSON
@@ -102,9 +102,10 @@ def report(figures):
 | Maya's time change seen as Houdini's new frame within 50 ms median | {median:.2f} ms median (mean {mean:.2f} ms) | {'yes' if median <= 50 else '**no**'} |
 | 100 time changes in one second give at most 35 updates and end on the last value | {sent} updates, {'ended on the last frame' if ended else '**did not end on the last frame**'} | {'yes' if sent <= 35 and ended else '**no**'} |
 
-The path measured: Maya's time-change callback (`MDGMessage.addTimeChangeCallback`) reads the state on Maya's main thread and hands it to the
-coalescer, whose own thread makes one bridge call; Houdini runs it on its main thread (`hou.setFrame` and the
-camera's parameters); a playbar callback there notes the time. Both processes read the same monotonic clock.
+The path measured: Maya's time-change callback (`MDGMessage.addTimeChangeCallback`) reads the state on
+Maya's main thread and hands it to the coalescer, whose own thread makes one bridge call; Houdini runs it on
+its main thread (`hou.setFrame` and the camera's parameters); a playbar callback there notes the time. Both
+processes read the same monotonic clock.
 """
 
 
