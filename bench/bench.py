@@ -5,6 +5,9 @@ with its own rpyc (hrpyc's flavour uses rpyc 4.1.0, as Houdini ships it). Measur
 the order of the flavours, and report best and median; the claims are the *ratios* between flavours measured
 in the same run. The result table is printed and written to ``docs/benchmarks.md`` with the machine and date.
 
+The live link's figures (issue 12: a time change from the simulated Maya seen as the simulated Houdini's new
+frame, and a scrub's coalescing) come from ``bench/live_link.py`` and are a section of the same report.
+
 Not part of the tests: timings belong here, never in assertions.
 """
 import datetime
@@ -15,6 +18,8 @@ import statistics
 import subprocess
 import sys
 from pathlib import Path
+
+import live_link as live_link_bench  # bench/live_link.py: the live link's figures (issue 12)
 
 ROOT = Path(__file__).resolve().parent.parent
 STANDIN = ROOT / "tests" / "hosts" / "houdini"
@@ -203,7 +208,7 @@ def goals(rows, extras):
     return "\n".join(lines)
 
 
-def write_report(rows, extras, gui, path=ROOT / "docs" / "benchmarks.md"):
+def write_report(rows, extras, gui, path=ROOT / "docs" / "benchmarks.md", live=""):
     grid, notes = table(rows, extras, gui)
     call, inside = rows["lookups_call"]["bridge"][0], rows["lookups_inside"]["bridge"][0]
     today = datetime.date.today().isoformat()
@@ -238,7 +243,7 @@ it to the main thread, which replies). The `Bridge.call` figure is mostly the ho
 work: the stand-in's 2,000 `hou.node(p).path()` take {inside * 1000:.2f} ms inside the server and the bridge
 adds {(call - inside) * 1000:.2f} ms (best against best). A Houdini whose calls cost more than the stand-in's
 {inside / 2000 * 1e6:.1f} us per lookup and path gives a smaller ratio; the bridge's own share does not change.
-"""
+""" + (f"\n{live}" if live else "")
     path.write_text(text)
     return text
 
@@ -272,7 +277,8 @@ def main(argv=None):
         runtime = Path(scratch) / "runtime"
         samples, extras = run(pythons, runtime)
         gui = gui_per_call(pythons, runtime)
-    report = write_report(summarize(samples), extras, gui)
+        live = live_link_bench.report(live_link_bench.measure(Path(scratch) / "live_runtime"))
+    report = write_report(summarize(samples), extras, gui, live=live)
     report += mesh_section(pythons)
     print(report)
     return 0

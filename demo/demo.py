@@ -1,4 +1,5 @@
-"""The DCC Bridge demo: a simulated Maya drives a simulated Houdini, then Houdini drives Maya.
+"""The DCC Bridge demo: a simulated Maya drives a simulated Houdini (code, then a live link following a scrub),
+then Houdini drives Maya.
 
 Run by ``python3 build.py demo``. Both hosts are the project's stand-ins (``tests/hosts``) running as real
 processes with this repository's Houdini package and Maya module installed the way a user installs them;
@@ -44,6 +45,43 @@ def houdini_choice(maya):
     """The label the Connect dialog shows for the (only) Houdini session, as the user reads it on screen."""
     return maya.eval("[__import__('dcc_bridge_maya.menu').menu.session_label(s) "
                      "for s in __import__('dcc_bridge_maya.houdini_link').houdini_link.sessions()][0]")
+
+
+def wait_for(what, predicate, timeout=20.0):
+    """Wait until ``predicate()`` is true (the other host catching up), or fail the demo saying what."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def live_link(houdini, maya):
+    """Houdini follows a scrub in Maya: time slider and camera (Live Link: Follow Maya), then off."""
+    say("maya", "menu: Houdini Bridge > Live Link: Follow Maya")
+    say("maya", maya.menu("Houdini Bridge", "Live Link: Follow Maya"))
+    link = "__import__('dcc_bridge_maya.live_link').live_link.LINK.pacer"
+    before = maya.eval(f"({link}.offered, {link}.sent)")
+    say("maya", "the user scrubs the time slider from frame 1 to 48 in a second, dollying the camera as it goes:")
+    maya.exec("import time\nfrom maya import cmds\n"
+              "for frame in range(1, 49):\n"
+              "    cmds.currentTime(frame)\n"
+              "    cmds.setAttr('persp.translateZ', 28 - frame * 0.25)\n"
+              "    time.sleep(1 / 48)\n"
+              "cmds.setAttr('perspShape.focalLength', 50)")
+    wait_for("Houdini to reach frame 48", lambda: houdini.eval("hou.frame()") == 48.0
+             and houdini.eval("hou.node('/obj/maya_persp').evalParm('focal')") == 50.0)
+    wait_for("the link to settle", lambda: maya.eval(f"{link}.idle(5)"))
+    after = maya.eval(f"({link}.offered, {link}.sent)")
+    typed("houdini", houdini, """
+        cam = hou.node("/obj/maya_persp")
+        print("frame", hou.frame(), "| camera", cam.path(), "tz", round(cam.evalParm("tz"), 3),
+              "focal", cam.evalParm("focal"), "aperture", round(cam.evalParm("aperture"), 2), "mm")
+    """)
+    say("maya", f"{after[0] - before[0]} changes (frames, camera moves, the lens) went over as "
+                f"{after[1] - before[1]} updates (at most 30 a second, the last one last)")
+    say("maya", "menu: Houdini Bridge > Live Link: Follow Maya (again: off)")
+    say("maya", maya.menu("Houdini Bridge", "Live Link: Follow Maya"))
 
 
 def free_port():
@@ -116,6 +154,7 @@ def main():
                 """)
                 say("houdini", "Python Shell:")
                 typed("houdini", houdini, "print([n.name() for n in hou.node('/obj').children()])")
+                live_link(houdini, maya)
                 calls = houdini.shown().get("off_main_thread_calls", 0)
                 say("houdini", f"hou calls that ran off Houdini's main thread: {calls}")
 

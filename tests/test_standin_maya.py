@@ -333,18 +333,24 @@ def test_xform_in_object_and_world_space(batch):
 
 @pytest.mark.timeout(10)
 def test_current_time_and_playback_options(batch):
-    changes = []
-    job = batch.scriptJob(event=["timeChanged", lambda: changes.append(batch.currentTime(q=True))])
+    from maya.api import OpenMaya as om
+
+    changes, jobs = [], []
+    callback = om.MDGMessage.addTimeChangeCallback(lambda time, data: changes.append((time.value, data)), "cd")
+    job = batch.scriptJob(event=["timeChanged", lambda: jobs.append(batch.currentTime(q=True))])
     assert batch.currentTime(q=True) == 1.0
     assert batch.currentTime(24) == 24.0
     batch.currentTime(30, update=False)
     batch.currentTime(30)  # no change, no event
     assert batch.currentTime(query=True) == 30.0 and batch.getAttr("time1.outTime") == 30.0
-    assert changes == [24.0, 30.0]
-    assert batch.scriptJob(exists=job) is True
+    assert changes == [(24.0, "cd"), (30.0, "cd")], "API callbacks run at once, in batch too"
     batch.scriptJob(kill=job)
+    assert jobs == [] and batch.scriptJob(ex=job) is False, "script jobs do nothing in batch mode (Autodesk)"
+    om.MMessage.removeCallback(callback)
     batch.currentTime(5)
-    assert changes == [24.0, 30.0] and batch.scriptJob(ex=job) is False
+    assert changes == [(24.0, "cd"), (30.0, "cd")]
+    with pytest.raises(RuntimeError, match="kInvalidParameter"):
+        om.MMessage.removeCallback(callback)
     assert batch.playbackOptions(q=True, minTime=True) == 1.0 and batch.playbackOptions(q=True, max=True) == 120.0
     assert batch.playbackOptions(query=True, animationEndTime=True) == 200.0
     batch.playbackOptions(min=10, max=250)
@@ -776,10 +782,18 @@ def test_script_jobs_follow_selection_and_new_scenes(gui):
     gui.scriptJob(event=["NewSceneOpened", "import maya.cmds; maya.cmds.polyCube(n='fresh')"], runOnce=True)
     gui.polyCube()
     gui.select(clear=True)
+    assert events == [], "jobs run at the next idle, not inside the command (Autodesk: scriptJob)"
+    LOOP.process_pending()
+    assert events == ["selection"], "however often the event fired meanwhile, the job runs once"
+    gui.select(clear=True)  # no change, no event
+    gui.polyCube()
+    LOOP.process_pending()
     assert events == ["selection", "selection"]
     gui.file(new=True, force=True)
+    LOOP.process_pending()
     assert gui.ls("fresh*") == ["fresh", "freshShape"]
     gui.file(new=True, force=True)
+    LOOP.process_pending()
     assert gui.ls("fresh*") == []  # runOnce: the job died after the first new scene
     with pytest.raises(RuntimeError, match="Invalid event name"):
         gui.scriptJob(event=["noSuchEvent", print])

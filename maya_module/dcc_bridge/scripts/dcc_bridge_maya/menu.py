@@ -9,14 +9,14 @@ import os
 
 from maya import cmds
 
-from . import feedback, houdini_link, prefs, server
+from . import feedback, houdini_link, live_link, prefs, server
 from .executor import is_batch
 
 MENU = "dccBridgeHoudiniMenu"
 OTHER_MACHINE = "Other machine..."
 CANCEL = "Cancel"
 MAX_LISTED = 6
-# pipeline commands: (label, function) in menu order; the live link adds its toggles to this list
+# pipeline commands: (label, function) in menu order
 PIPELINE_ITEMS = [
     ("Send Selection to Houdini", lambda: _pipeline().send_selection_command()),
     ("Import from Houdini...", lambda: _pipeline().import_command()),
@@ -27,6 +27,9 @@ def _pipeline():
     from . import pipeline
 
     return pipeline
+
+LIVE_LINK_ITEMS = [("Live Link: Follow Maya", live_link.toggle_lead),      # Houdini follows Maya (toggle)
+                   ("Live Link: Follow Houdini", live_link.toggle_follow)]  # Maya follows Houdini (toggle)
 
 
 def _command(action, fn):
@@ -55,9 +58,9 @@ def build():
     cmds.menuItem(label="Start Maya Server", command=_command("start the Maya server", start_server))
     cmds.menuItem(label="Stop Maya Server", command=_command("stop the Maya server", stop_server))
     cmds.menuItem(label="Toggle Server Autostart", command=_command("change autostart", toggle_autostart))
-    if PIPELINE_ITEMS:
+    if PIPELINE_ITEMS or LIVE_LINK_ITEMS:
         cmds.menuItem(divider=True)
-        for label, fn in PIPELINE_ITEMS:
+        for label, fn in PIPELINE_ITEMS + LIVE_LINK_ITEMS:
             cmds.menuItem(label=label, command=_command(label.lower().rstrip("."), fn))
     return MENU
 

@@ -11,7 +11,7 @@ import sys
 import types
 
 from ._mathtypes import Vector2
-from ._state import SESSION
+from ._state import SESSION, run_callback
 
 __all__ = ["isUIAvailable", "applicationName", "applicationVersion", "applicationVersionString",
            "applicationCompilationDate", "applicationPlatformInfo", "homeHoudiniDirectory", "frame", "intFrame",
@@ -35,6 +35,7 @@ class _Time:
         self.increment = 1.0
         self.real_time = True
         self.variables = {}  # hou.putenv / unsetenv (None = unset)
+        self.callbacks = []  # hou.playbar.addEventCallback
 
 
 TIME = _Time()
@@ -87,8 +88,20 @@ def intFrame():
     return int(round(TIME.frame))
 
 
+def _frame_changed(old):
+    """A graphical Houdini's playbar reports a new frame (after the scene cooked for it) to its callbacks, on
+    the thread that changed it; hython has no playbar, so nothing is reported there."""
+    if TIME.frame == old or not SESSION.graphical:
+        return
+    from ._enums import playbarEvent
+
+    for callback in list(TIME.callbacks):
+        run_callback("playbar event callback", callback, playbarEvent.FrameChanged, TIME.frame)
+
+
 def setFrame(frame):
-    TIME.frame = float(frame)
+    old, TIME.frame = TIME.frame, float(frame)
+    _frame_changed(old)
 
 
 def fps():
@@ -108,7 +121,8 @@ def time():
 
 
 def setTime(time):
-    TIME.frame = float(time) * TIME.fps + 1.0
+    old, TIME.frame = TIME.frame, float(time) * TIME.fps + 1.0
+    _frame_changed(old)
 
 
 def frameToTime(frame):
@@ -171,6 +185,42 @@ class playbar:
     @staticmethod
     def setRealTime(on):
         TIME.real_time = bool(on)
+
+    # event callbacks: a graphical Houdini's playbar only (hython has none: the stand-in refuses there, stricter
+    # than Houdini, whose documentation does not say what hython does)
+    @staticmethod
+    def addEventCallback(callback):
+        _require_playbar("addEventCallback")
+        if not callable(callback):
+            raise TypeError("the playbar event callback must be callable")
+        if callback not in TIME.callbacks:
+            TIME.callbacks.append(callback)
+
+    @staticmethod
+    def removeEventCallback(callback):
+        _require_playbar("removeEventCallback")
+        if callback not in TIME.callbacks:
+            from ._errors import OperationFailed
+
+            raise OperationFailed("The callback was not registered")
+        TIME.callbacks.remove(callback)
+
+    @staticmethod
+    def clearEventCallbacks():
+        _require_playbar("clearEventCallbacks")
+        TIME.callbacks.clear()
+
+    @staticmethod
+    def eventCallbacks():
+        _require_playbar("eventCallbacks")
+        return tuple(TIME.callbacks)
+
+
+def _require_playbar(call):
+    if not SESSION.graphical:
+        from ._errors import NotAvailable
+
+        raise NotAvailable(f"hou.playbar.{call}() needs the playbar of a graphical Houdini (this is hython)")
 
 
 # ------------------------------------------------------------------------------------------ variables

@@ -7,7 +7,7 @@ print as ``severityType.Error`` and compare equal only to themselves. Neither ca
 __all__ = ["EnumValue", "hipFileEventType",
            "severityType", "attribType", "attribData", "numericData", "primType", "exprLanguage",
            "networkItemType", "nodeTypeSource", "parmTemplateType", "playMode", "updateMode", "attribScope",
-           "confirmType"]
+           "confirmType", "playbarEvent", "nodeEventType", "paneTabType"]
 
 
 def _no_constructor(self, *args, **kwargs):
@@ -79,3 +79,20 @@ updateMode = _enumeration("updateMode", ["AutoUpdate", "OnMouseUp", "Manual"])
 attribScope = _enumeration("attribScope", ["Public", "Private"])
 confirmType = _enumeration("confirmType", ["NoConfirmType", "OverwriteFile", "UnlockNode", "DeleteSpareParameters",
                                            "DeleteWithoutReferences", "BackgroundSave"])
+playbarEvent = _enumeration("playbarEvent", ["ChannelListChanged", "FrameChanged", "GlobalFrameRangeChanged",
+                                             "PlaybackFrameRangeChanged", "ScrubStarted", "ScrubStopped", "Started",
+                                             "Stopped"])
+nodeEventType = _enumeration("nodeEventType", [
+    "AppearanceChanged", "BeingDeleted", "ChildCreated", "ChildDeleted", "ChildReordered", "ChildSelectionChanged",
+    "ChildSwitched", "CustomDataChanged", "FlagChanged", "IndirectInputCreated", "IndirectInputDeleted",
+    "IndirectInputRewired", "InputDataChanged", "InputRewired", "NameChanged", "NetworkBoxChanged",
+    "NetworkBoxCreated", "NetworkBoxDeleted", "ParmTupleAnimated", "ParmTupleChanged", "ParmTupleChannelChanged",
+    "ParmTupleEnabledChanged", "ParmTupleLockChanged", "ParmTupleVisibleChanged", "PositionChanged",
+    "SelectionChanged", "SpareParmTemplatesChanged", "StickyNoteChanged", "StickyNoteCreated", "StickyNoteDeleted",
+    "WorkItemSelectionChanged"])
+paneTabType = _enumeration("paneTabType", [
+    "ApexEditor", "AssetBrowser", "BundleList", "ChannelEditor", "ChannelList", "ChannelViewer", "CompositorViewer",
+    "ContextViewer", "DataTree", "DetailsView", "EngineSessionSync", "HandleList", "HelpBrowser", "IPRViewer",
+    "LightLinker", "MaterialPalette", "NetworkEditor", "OutputViewer", "Parm", "ParmSpreadsheet",
+    "PerformanceMonitor", "PythonPanel", "PythonShell", "RenderGallery", "SceneViewer", "ShaderViewer", "TakeList",
+    "Textport", "TreeView"])

@@ -248,6 +248,32 @@ class Matrix4:
     def determinant(self):
         return _det([row[:] for row in self._m])
 
+    def explode(self, transform_order="srt", rotate_order="xyz", pivot=_ORIGIN, pivot_rotate=_ORIGIN):
+        """Translate, rotate (degrees), scale and shear that rebuild this matrix. The stand-in models the
+        default orders ("srt", "xyz"), no pivot and no shear; anything else raises OperationFailed."""
+        from ._errors import OperationFailed
+
+        if transform_order != "srt" or rotate_order != "xyz" or tuple(pivot) != (0, 0, 0) \
+                or tuple(pivot_rotate) != (0, 0, 0):
+            raise OperationFailed("the stand-in's Matrix4.explode models transform_order='srt', "
+                                  "rotate_order='xyz' and no pivot only")
+        rows = [row[:3] for row in self._m[:3]]
+        scales = [math.sqrt(sum(v * v for v in row)) for row in rows]
+        if min(scales) < 1e-12:
+            raise OperationFailed("The matrix is singular and cannot be exploded")
+        if _det([row[:] for row in rows]) < 0:  # a mirror: carried by a negative x scale
+            scales[0] = -scales[0]
+        r = [[v / s for v in row] for row, s in zip(rows, scales)]
+        # row vectors, R = Rx * Ry * Rz: r[0][2] = -sin(y), r[0][:2] = cos(y) (cos z, sin z),
+        # r[1][2], r[2][2] = cos(y) (sin x, cos x)
+        y = math.asin(max(-1.0, min(1.0, -r[0][2])))
+        if abs(math.cos(y)) > 1e-9:
+            x, z = math.atan2(r[1][2], r[2][2]), math.atan2(r[0][1], r[0][0])
+        else:  # gimbal lock: x and z turn about the same axis; all of it goes to x
+            x, z = math.atan2(-r[0][2] * r[1][0], r[1][1]), 0.0
+        return {"translate": Vector3(*self._m[3][:3]), "rotate": Vector3(*map(math.degrees, (x, y, z))),
+                "scale": Vector3(*scales), "shear": Vector3()}
+
     def inverted(self):
         size = 4
         work = [row[:] + [1.0 if i == j else 0.0 for j in range(size)] for i, row in enumerate(self._m)]

@@ -323,6 +323,28 @@ class OpNode(Node):
                 raise OperationFailed(f"Invalid parameter name: {name}")
             parm.set(value)
 
+    def addEventCallback(self, event_types, callback):
+        types = tuple(event_types)
+        if not types:
+            raise OperationFailed("The event_types list is empty")
+        for entry in self._node.event_callbacks:
+            if entry[1] == callback:  # the same callback again: its event types grow, it still runs once
+                entry[0] = tuple(dict.fromkeys(entry[0] + types))
+                return
+        self._node.event_callbacks.append([types, callback])
+
+    def removeEventCallback(self, event_types, callback):
+        for entry in self._node.event_callbacks:
+            if entry[1] == callback:
+                entry[0] = tuple(t for t in entry[0] if t not in tuple(event_types))
+                if not entry[0]:
+                    self._node.event_callbacks.remove(entry)
+                return
+        raise OperationFailed("The callback was not registered on this node")
+
+    def eventCallbacks(self):
+        return tuple((types, callback) for types, callback in self._node.event_callbacks)
+
     def cook(self, force=False, frame_range=()):
         from . import _sops
 

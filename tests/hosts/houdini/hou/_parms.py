@@ -53,11 +53,19 @@ def _converted(tdef, value, where):
     return float(value) if kind == "float" else int(value)
 
 
-def set_value(node, tdef, index, value):
+def set_value(node, tdef, index, value, notify=True):
     name = tdef.components[index]
     node.values[name] = _converted(tdef, value, f"{node.path()}/{name}")
     _scene.mark_dirty(node)
     _scene.SCENE.touch(node)
+    if notify:
+        changed(node, tdef)
+
+
+def changed(node, tdef):
+    """A parameter tuple's value changed: its node's ParmTupleChanged callbacks run (once per set call)."""
+    if node.event_callbacks:
+        _scene.fire_node_event(node, "ParmTupleChanged", parm_tuple=make_tuple(node, tdef))
 
 
 def eval_value(node, tdef, index):
@@ -243,7 +251,8 @@ class ParmTuple:
             raise InvalidSize(f"{self._node.path()}/{self._tdef.name} has {len(self)} components, "
                                f"got {len(value)} values")
         for index, item in enumerate(value):
-            set_value(self._node, self._tdef, index, item)
+            set_value(self._node, self._tdef, index, item, notify=False)
+        changed(self._node, self._tdef)
 
     def revertToDefaults(self):
         self._node.values.update(zip(self._tdef.components, self._tdef.defaults))

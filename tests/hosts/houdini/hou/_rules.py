@@ -126,7 +126,7 @@ def instrument_class(cls, ui=False):
             setattr(cls, attr, wrap(value, name, ui, check_alive=alive and attr not in _SKIP_ALIVE))
 
 
-def install(namespace, ui_classes=("ui",)):
+def install(namespace, ui_classes=("ui", "PaneTab", "PathBasedPaneTab", "SceneViewer", "GeometryViewport")):
     """Apply the rules to every public function and class in ``namespace`` (the ``hou`` module's globals).
 
     Also sets ``__module__`` to ``"hou"`` on them, as real HOM objects report (``hou.OperationFailed``).

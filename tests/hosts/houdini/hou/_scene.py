@@ -36,6 +36,7 @@ class NodeData:
         self.created = self.modified = datetime.datetime.now()
         self.cook_count = 0
         self.cooking = False
+        self.event_callbacks = []  # [event types (tuple), callback] per callback (hou.OpNode.addEventCallback)
 
     def path(self):
         if self.parent is None:
@@ -227,6 +228,9 @@ def destroy(node):
         other.inputs = [None if i is not None and i[0] is node else i for i in other.inputs]
         _trim(other)
         mark_dirty(other)
+    for going in [node] + list(descendants(node)):
+        if going.event_callbacks:
+            fire_node_event(going, "BeingDeleted")
     was_display = node.flags["display"]
     del parent.children[node.name]
     for gone in [node] + list(descendants(node)):
@@ -287,6 +291,19 @@ def outputs(node):
         return []
     return [n for n in node.parent.children.values()
             if any(i is not None and i[0] is node for i in n.inputs)]
+
+
+def fire_node_event(node, event_name, **extra):
+    """Call the node's event callbacks registered for ``hou.nodeEventType.<event_name>`` (with ``node`` and
+    ``event_type`` keywords, plus the event's own), as Houdini does, on the thread that made the change."""
+    from ._enums import nodeEventType
+    from ._state import run_callback
+
+    event = getattr(nodeEventType, event_name)
+    for types, callback in list(node.event_callbacks):
+        if event in types:
+            run_callback(f"node event {event_name} of {node.path()}", callback, node=wrap(node), event_type=event,
+                         **extra)
 
 
 def mark_dirty(node):

@@ -8,6 +8,8 @@ One ``SESSION`` per process, as there is one Houdini per process:
 * ``shell_thread``: the thread the Python Shell pane runs typed code on (not the main thread, as in Houdini).
 * ``records``: what the user was shown (dialogs, status bar messages, progress), each a JSON-able dict with a
   ``kind``; ``answers``: the simulated user's queued answers to the next dialogs.
+* callbacks (``run_callback``): an exception from a playbar or node event callback is printed and recorded
+  as a ``callback_error``, never raised into the change that fired it.
 * ``off_main``: names of ``hou`` calls made off the main thread in a graphical session (real Houdini is not
   thread-safe there); ``off_main_count`` counts them all, the list keeps the first ``OFF_MAIN_KEEP``.
 
@@ -61,3 +63,15 @@ class Session:
 
 
 SESSION = Session()
+
+
+def run_callback(where, callback, *args, **kwargs):
+    """Run a user's event callback as Houdini does: an exception it raises is printed to the console (and
+    recorded as a ``callback_error``), never raised into the change that fired it."""
+    try:
+        callback(*args, **kwargs)
+    except Exception as exc:
+        import traceback
+
+        traceback.print_exc()
+        SESSION.record("callback_error", where=where, text=f"{type(exc).__name__}: {exc}")

@@ -23,10 +23,11 @@ from ._enums import confirmType, severityType
 from ._errors import NotAvailable, OperationFailed, OperationInterrupted
 from ._state import GUI, HYTHON, SESSION
 
-__all__ = ["ui", "InterruptableOperation"]
+__all__ = ["ui", "InterruptableOperation", "PaneTab", "PathBasedPaneTab", "SceneViewer", "GeometryViewport"]
 
 _NO_ANSWER = object()
 _STATUS = {"text": "", "severity": severityType.Message}
+_VIEW = {"camera": None}  # the sid of the camera node the Scene Viewer's viewport looks through, or None
 
 
 def _no_constructor(self, *args, **kwargs):
@@ -173,6 +174,79 @@ class ui:
         _require_ui("postEventCallback")
         LOOP.post(callback)
 
+    @staticmethod
+    def paneTabOfType(type, index=0):
+        """The desktop's one Scene Viewer (the stand-in's only pane tab), for ``hou.paneTabType.SceneViewer``."""
+        _require_ui("paneTabOfType")
+        from ._enums import paneTabType
+
+        if type == paneTabType.SceneViewer and index == 0:
+            viewer = object.__new__(SceneViewer)
+            return viewer
+        return None
+
+
+class PaneTab:
+    """A pane tab of the desktop (UI: main thread only, as ``hou.ui``)."""
+
+    __init__ = _no_constructor
+
+    def __eq__(self, other):  # the stand-in's desktop has one pane tab of each kind it models
+        return type(other) is type(self)
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __hash__(self):
+        return hash(type(self).__name__)
+
+    def type(self):
+        from ._enums import paneTabType
+
+        return paneTabType.SceneViewer
+
+
+class PathBasedPaneTab(PaneTab):
+    __init__ = _no_constructor
+
+
+class SceneViewer(PathBasedPaneTab):
+    """The Scene Viewer, with one viewport."""
+
+    __init__ = _no_constructor
+
+    def curViewport(self):
+        _require_ui("SceneViewer.curViewport")
+        return object.__new__(GeometryViewport)
+
+
+class GeometryViewport:
+    """The viewport: which camera or light it looks through (``camera()``: None when it looks through none)."""
+
+    __init__ = _no_constructor
+
+    def camera(self):
+        _require_ui("GeometryViewport.camera")
+        from ._scene import SCENE, wrap
+
+        node = SCENE.by_sid.get(_VIEW["camera"]) if _VIEW["camera"] is not None else None
+        return None if node is None or node.deleted else wrap(node)
+
+    def cameraPath(self):
+        node = self.camera()
+        return "" if node is None else node.path()
+
+    def setCamera(self, camera_node):
+        """Look through ``camera_node`` (a cam or light object), as the viewport's Look through menu does."""
+        _require_ui("GeometryViewport.setCamera")
+        from ._nodes import ObjNode
+
+        if not isinstance(camera_node, ObjNode) or camera_node.type().name() not in ("cam", "hlight", "light"):
+            from ._errors import OperationFailed
+
+            raise OperationFailed(f"{camera_node!r} is not a camera or light object")
+        _VIEW["camera"] = camera_node.sessionId()
+
 
 class InterruptableOperation:
     """Progress of a long operation; the simulated user can interrupt it (``_houdini_sim.interrupt()``)."""
@@ -218,3 +292,4 @@ class InterruptableOperation:
 
 def reset():
     _STATUS["text"], _STATUS["severity"] = "", severityType.Message
+    _VIEW["camera"] = None

@@ -76,7 +76,9 @@ ATTRS = {
     "camera": dict(DAG_ATTRS, **_table(
         ("focalLength", "fl", "double", 35.0), ("orthographic", "o", "bool", False),
         ("orthographicWidth", "ow", "double", 30.0), ("nearClipPlane", "ncp", "doubleLinear", 0.1),
-        ("farClipPlane", "fcp", "doubleLinear", 10000.0))),
+        ("farClipPlane", "fcp", "doubleLinear", 10000.0),
+        # film back in inches (Maya's 35mm Full Aperture default)
+        ("horizontalFilmAperture", "hfa", "double", 1.41732), ("verticalFilmAperture", "vfa", "double", 0.94488))),
     "time": _table(("outTime", "o", "time", None)),
     "shadingEngine": {},
     "polyCube": _table(("width", "w", "doubleLinear", 1.0), ("height", "h", "doubleLinear", 1.0),
@@ -151,6 +153,7 @@ class Scene:
         self.scene_name = ""
         self.modified = False
         self._make_startup_nodes()
+        self.look_through = self.by_name["persp"]  # the transform the active model panel looks through
 
     # ------------------------------------------------------------------------------------ nodes & names
 
@@ -217,6 +220,9 @@ class Scene:
         self.modified = True
 
     def _forget(self, node):
+        _events.kill_for_node(node)
+        if self.look_through is node:
+            self.look_through = self.by_name["persp"]  # a deleted camera's view falls back to persp
         node.alive = False
         self.nodes.remove(node)
         del self.by_name[node.name]
@@ -324,8 +330,11 @@ class Scene:
             value = int(value)
         else:
             value = float(value)
+        changed = node.values.get(long_name) != value
         node.values[long_name] = value
         self.modified = True
+        if changed:
+            _events.fire_attribute(node, attr)
         if node.type in ("polyCube", "polySphere", "polyPlane") and node.output is not None:
             rebuild(node)
 
@@ -369,6 +378,7 @@ class Scene:
         value = float(value)
         if value != self.time:
             self.time = value
+            _events.fire_time_change(value)
             _events.fire("timeChanged")
 
 

@@ -3,7 +3,8 @@
 Modelled: ``MObject``, ``MDagPath``, ``MSelectionList``, ``MSpace``, ``MFn`` (_om_core); ``MFnDependencyNode``,
 ``MFnDagNode``, ``MFnTransform``, ``MFnMesh`` (_om_fn); ``MPoint``, ``MVector``, ``MFloatVector``, ``MMatrix`` and
 the arrays ``MPointArray``, ``MFloatArray``, ``MDoubleArray``, ``MIntArray``, ``MVectorArray``,
-``MFloatVectorArray`` (_om_math); ``MGlobal`` (here). Every constructor, method and property of these classes
+``MFloatVectorArray`` (_om_math); ``MMessage``, ``MDGMessage`` (time-change callbacks), ``MTime`` (_om_message);
+``MGlobal`` (here). Every constructor, method and property of these classes
 checks that it runs on the main thread (Maya's API is not thread-safe; off the main thread its behaviour is
 undefined, so the stand-in raises RuntimeError); operators (+, *, [], len) are not checked. Like Maya's own
 (built-in) classes, their methods report the signature ``(self, /, *args, **kwargs)`` to introspection.
@@ -14,6 +15,7 @@ import inspect as _inspect
 from .. import _session
 from ._om_core import MDagPath, MFn, MObject, MSelectionList, MSpace, _scene_now
 from ._om_fn import MFnBase, MFnDagNode, MFnDependencyNode, MFnMesh, MFnTransform
+from ._om_message import MDGMessage, MMessage, MTime
 from ._om_math import (MDoubleArray, MFloatArray, MFloatVector, MFloatVectorArray, MIntArray, MMatrix, MPoint,
                        MPointArray, MVector, MVectorArray, _Array, _Vector3)
 
@@ -141,6 +143,7 @@ def _MESSAGE(kind, label, msg):
 
 for _cls in (MObject, MDagPath, MSelectionList, MSpace, MFn, MFnBase, MFnDependencyNode, MFnDagNode,
              MFnTransform, MFnMesh, MPoint, MVector, MFloatVector, MMatrix, _Vector3, _Array, MIntArray,
-             MFloatArray, MDoubleArray, MPointArray, MVectorArray, MFloatVectorArray, MGlobal):
+             MFloatArray, MDoubleArray, MPointArray, MVectorArray, MFloatVectorArray, MGlobal, MTime, MMessage,
+             MDGMessage):
     _guard(_cls)
 del _cls

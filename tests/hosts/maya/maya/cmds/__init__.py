@@ -8,7 +8,7 @@ Like Maya's own package, this module starts empty: the commands appear when a se
 
 
 def _populate():
-    from . import _app, _attributes, _dialogs, _registry, _scene_cmds, _time, _ui_cmds  # noqa: F401 (they register)
+    from . import _app, _attributes, _dialogs, _registry, _scene_cmds, _time, _ui_cmds, _view  # noqa: F401 (register)
 
     namespace = globals()
     for name, spec in _registry.REGISTRY.items():

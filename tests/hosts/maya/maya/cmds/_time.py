@@ -1,4 +1,4 @@
-"""Time and event commands: currentTime, playbackOptions, scriptJob, evalDeferred.
+"""Time and event commands: currentTime, playbackOptions, scriptJob (events, attribute changes), evalDeferred.
 
 Changing the current time fires ``timeChanged`` script jobs (synchronously, on the main thread); changing the
 playback range fires ``playbackRangeChanged``. ``evalDeferred`` queues a callable or a Python string (run in
@@ -57,9 +57,10 @@ def playbackOptions(args, flags):
 
 @command("event/e:x idleEvent/ie:c timeChange/tc:c kill/k:i killAll/ka:b exists/ex:i listJobs/lj:b "
          "listEvents/le:b force/f:b protected/pro:b runOnce/ro:b parent/p:s replacePrevious/rp:b "
-         "permanent/per:b", args=0)
+         "permanent/per:b attributeChange/ac:x", args=0)
 def scriptJob(args, flags):
-    """Run a callback on an event (``event=["timeChanged", fn]``) or when idle; returns the job number."""
+    """Run a callback on an event (``event=["timeChanged", fn]``), when an attribute changes
+    (``attributeChange=["persp.translate", fn]``; the job dies with its node) or when idle; returns its number."""
     if "exists" in flags:
         return flags["exists"] in _events.JOBS.jobs
     if "kill" in flags:
@@ -84,6 +85,15 @@ def scriptJob(args, flags):
         name, script = "timeChanged", flags["timeChange"]
     elif "idleEvent" in flags:
         name, script = "idle", flags["idleEvent"]
+    elif "attributeChange" in flags:
+        plug = flags["attributeChange"]
+        if not (isinstance(plug, (list, tuple)) and len(plug) == 2 and isinstance(plug[0], str)
+                and (isinstance(plug[1], str) or callable(plug[1]))):
+            raise TypeError("Invalid arguments for flag 'attributeChange'.  Expected (string, script)")
+        node, attr = _scene.current().plug(plug[0])  # ValueError "No object matches name" as Maya
+        return _events.add("attributeChange", plug[1], run_once=flags.get("runOnce", False),
+                           protected=flags.get("protected", False) or flags.get("permanent", False),
+                           plug=(node, attr.long))
     else:
         raise RuntimeError("scriptJob: give an event, idleEvent or timeChange (or kill, exists, killAll).")
     if name not in _events.EVENTS:

@@ -5,7 +5,7 @@ user: failures are shown with what to do, the traceback tucked into the dialog's
 """
 from bridge_core import BridgeError
 
-from . import feedback, maya_link, prefs, server
+from . import feedback, live_link, maya_link, prefs, server
 
 
 def start_server():
@@ -102,3 +102,24 @@ def import_from_maya():
     from . import pipeline
 
     return _pipeline_tool("import from Maya", pipeline.import_from_maya)
+
+
+# --------------------------------------------------------------------------------------------- live link
+
+
+def _live_link(action, toggle):
+    try:
+        return toggle()
+    except Exception as exc:  # not connected, hython, Maya refused: one clear message, never a traceback dump
+        feedback.failure(action, exc)
+        return None
+
+
+def live_link_follow_maya():
+    """Houdini follows Maya's time slider and camera (click again: off)."""
+    return _live_link("start the live link (follow Maya)", live_link.toggle_follow)
+
+
+def live_link_follow_houdini():
+    """Maya follows this Houdini's playbar and camera (click again: off)."""
+    return _live_link("start the live link (follow Houdini)", live_link.toggle_lead)
