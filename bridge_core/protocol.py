@@ -487,6 +487,8 @@ class BridgeConnection(Boxing, Connection):
         finally:
             if not handed_over:
                 self._sendlock.release()
+                if self._send_queue:  # queued by another thread while we held the lock: it left them to us
+                    self._writer().put(True)
 
     def _write_queued(self):
         """Write the queued messages, unless another thread is writing (it writes ours too)."""
