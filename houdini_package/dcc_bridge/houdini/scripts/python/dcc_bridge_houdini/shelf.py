@@ -80,6 +80,7 @@ def connect_to_maya():
 # ---------------------------------------------------------------------------------------------- pipeline
 
 
+# the pipeline and live-link tools: a failure is one clear message (not connected, hython, the other side refused)
 def _pipeline_tool(action, run):
     from bridge_core.errors import TransferCancelled
 
@@ -107,19 +108,11 @@ def import_from_maya():
 # --------------------------------------------------------------------------------------------- live link
 
 
-def _live_link(action, toggle):
-    try:
-        return toggle()
-    except Exception as exc:  # not connected, hython, Maya refused: one clear message, never a traceback dump
-        feedback.failure(action, exc)
-        return None
-
-
 def live_link_follow_maya():
     """Houdini follows Maya's time slider and camera (click again: off)."""
-    return _live_link("start the live link (follow Maya)", live_link.toggle_follow)
+    return _pipeline_tool("start the live link (follow Maya)", live_link.toggle_follow)
 
 
 def live_link_follow_houdini():
     """Maya follows this Houdini's playbar and camera (click again: off)."""
-    return _live_link("start the live link (follow Houdini)", live_link.toggle_lead)
+    return _pipeline_tool("start the live link (follow Houdini)", live_link.toggle_lead)
