@@ -30,7 +30,7 @@ from .geometry import Mesh
 
 log = logging.getLogger("dcc_bridge.pipeline")
 
-__all__ = ["VERBS", "node_name", "register", "serve", "call", "read_mesh", "write_mesh", "send_mesh", "summary",
+__all__ = ["VERBS", "node_name", "write_target", "register", "serve", "call", "read_mesh", "write_mesh", "send_mesh", "summary",
            "PROGRESS_POINTS", "Progress", "transfer"]
 
 VERBS = {}
@@ -44,6 +44,14 @@ def node_name(name):
     short = re.split(r"[|/]", str(name).rstrip("|/"))[-1] or "mesh"
     short = re.sub(r"[^A-Za-z0-9_]", "_", short)
     return "_" + short if short[0].isdigit() else short
+
+
+def write_target(mesh, name=None, checked=False):
+    """The first step of every host's ``write_mesh``: check ``mesh`` (unless ``checked``: ``Mesh.from_wire``
+    has checked what arrives from the other side) and return the target's name (``node_name``)."""
+    if not checked:
+        mesh.validate()
+    return node_name(name or mesh.name)
 
 
 def register(name, function):

@@ -119,9 +119,7 @@ def write_mesh(mesh, name=None):
 
 
 def _write(mesh, name=None, checked=False):
-    if not checked:  # Mesh.from_wire has checked what arrives from the other side
-        mesh.validate()
-    target = core.node_name(name or mesh.name)
+    target = core.write_target(mesh, name, checked)
     shape = _existing_mesh(target)
     points = om.MPointArray(mesh.point_tuples())
     counts, connects = list(mesh.face_counts), list(mesh.face_vertices)

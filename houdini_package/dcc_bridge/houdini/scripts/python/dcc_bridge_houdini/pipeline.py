@@ -185,9 +185,7 @@ def write_mesh(mesh, name=None):
 
 
 def _write(mesh, name=None, checked=False):
-    if not checked:  # Mesh.from_wire has checked what arrives from the other side
-        mesh.validate()
-    target = core.node_name(name or mesh.name)
+    target = core.write_target(mesh, name, checked)
     found = _target(target)
     geo = _geometry(mesh.reversed_winding(in_place=checked))  # a mesh that just arrived is ours to change
     created = found is None
