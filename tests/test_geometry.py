@@ -281,3 +281,26 @@ def test_a_large_all_quads_mesh_gets_the_same_clear_errors(changes, message):
     with pytest.raises(GeometryError) as caught:
         built.validate()
     assert f"mesh 'strip'" in str(caught.value) and message in str(caught.value)
+
+
+def test_bulk_work_pauses_the_collector_and_puts_it_back_as_it_was():
+    import gc
+
+    assert gc.isenabled()
+    with pipeline.bulk_work():
+        assert not gc.isenabled()
+        with pipeline.bulk_work():
+            assert not gc.isenabled()
+        assert not gc.isenabled(), "an inner use leaves switching back on to the outermost"
+    assert gc.isenabled()
+    with pytest.raises(KeyError):
+        with pipeline.bulk_work():
+            raise KeyError("x")
+    assert gc.isenabled(), "back on after a failure too"
+    gc.disable()
+    try:
+        with pipeline.bulk_work():
+            pass
+        assert not gc.isenabled(), "left off when it was off"
+    finally:
+        gc.enable()

@@ -67,12 +67,12 @@ def wrap(fn, name, ui=False, check_alive=False):
 
     @functools.wraps(fn)
     def entry(*args, **kwargs):
+        start = perf_counter()  # first: the stand-in's own bookkeeping is its time, not the caller's
         local = _local
         if local.depth:
             if check_alive:
                 args[0]._check_alive()
             return fn(*args, **kwargs)
-        start = perf_counter()
         if SESSION.mode != HYTHON:
             _enter(name, ui)
         with lock:
