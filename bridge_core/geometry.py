@@ -23,6 +23,7 @@ import bisect
 import itertools
 import math
 import operator
+import re
 import sys
 
 from .errors import GeometryError
@@ -153,17 +154,16 @@ def _reverse_by_gather(values, counts, unit, per, in_place):
 
 def gather(values, width, indices):
     """``values`` (``width`` numbers per element) picked by element ``indices``, flat: per-point values made
-    per-face-vertex, say. One C-level pass per component (``operator.itemgetter``), no Python loop."""
-    indices = list(indices)
-    out = array.array(values.typecode, bytes(len(indices) * width * values.itemsize))
-    if not indices:
-        return out
-    target = memoryview(out)
-    pick = operator.itemgetter(*indices)
-    for component in range(width):
-        picked = pick(values[component::width].tolist())
-        target[component::width] = array.array(values.typecode, picked if len(indices) > 1 else (picked,))
+    per-face-vertex, say. Each element's bytes become one ``bytes`` object (``re.findall``), the picks are
+    mapped and joined at C speed: no Python loop, whatever the width."""
+    out = array.array(values.typecode)
+    size = width * values.itemsize
+    elements = _ELEMENT.get(size) or _ELEMENT.setdefault(size, re.compile(b".{%d}" % size, re.DOTALL))
+    out.frombytes(b"".join(map(elements.findall(values.tobytes()).__getitem__, indices)))
     return out
+
+
+_ELEMENT = {}  # element size in bytes -> the pattern splitting a buffer into elements
 
 
 def columns(values, width, keep, new_width=None, fill=0.0):
