@@ -300,6 +300,8 @@ def memory_run(rounds=ROUNDS):
     ``rounds``), then the peak traced memory on the client and the server for one such trip."""
     import tracemalloc
 
+    if str(ROOT) not in sys.path:  # run by bench.py, whose path has bench/ but not the repository
+        sys.path.insert(0, str(ROOT))
     import bridge_core
     from bridge_core import pipeline
 
