@@ -60,14 +60,13 @@ Connection = _module(".core.protocol").Connection
 _service = _module(".core.service")
 ModuleNamespace, Service, SlaveService = _service.ModuleNamespace, _service.Service, _service.SlaveService
 SocketStream = _module(".core.stream").SocketStream
-RpycAuthenticationError = _module(".utils.authenticators").AuthenticationError
 ThreadedServer = _module(".utils.server").ThreadedServer
 _helpers = _module(".utils.helpers")
 async_, timed, BgServingThread = _helpers.async_, _helpers.timed, _helpers.BgServingThread
 classic = _module(".utils.classic")  # upload, download, obtain, deliver, teleport_function ...
 
 __all__ = ["brine", "consts", "netref", "Connection", "ModuleNamespace", "Service", "SlaveService",
-           "SocketStream", "RpycAuthenticationError", "ThreadedServer", "async_", "timed", "BgServingThread", "classic",
+           "SocketStream", "ThreadedServer", "async_", "timed", "BgServingThread", "classic",
            "RPYC_VERSION", "VENDORED", "ROOT", "PINNED", "SEAM"]
 
 _C = "core.protocol.Connection."
@@ -160,13 +159,10 @@ SEAM = (
      "registrar=None, auto_register=None, protocol_config=None, logger=None, listener_timeout=0.5, "
      "socket_path=None)", "server._Listener: binds the TCP or Unix socket"),
     (_S + "_listen", "called", "(self)", "listen() before the session file names the port"),
-    (_S + "accept", "called", "(self)", "accepts one client and starts its thread (which runs the handshake)"),
+    (_S + "accept", "overridden", "(self)",
+     "the bridge's accept: admission caps, the client's thread (handshake, then serving), never ends on a failed "
+     "accept() or thread start"),
     (_S + "close", "called", "(self)", "stops listening"),
-    (_S + "_authenticate_and_serve_client", "called", "(self, sock)",
-     "rpyc's per-client thread: calls the authenticator (the handshake), then _serve_client"),
-    (_S + "_serve_client", "overridden", "(self, sock, credentials)",
-     "the client's thread becomes its connection's reader (BridgeConnection.run_reader)"),
-    ("utils.authenticators.AuthenticationError", "called", "", "what the authenticator raises to drop a client"),
     # -------------------------------------------------------------------- transport
     ("core.stream.SocketStream", "subclassed", "sock", "transport.BridgeStream: its sock slot"),
     ("core.stream.SocketStream.__init__", "called", "(self, sock)", "keeps the socket"),

@@ -50,11 +50,11 @@ def classify(obj):
 
 
 def rebuild(kind, meta, data):
-    """The value of ``kind`` from its raw bytes."""
+    """The value of ``kind`` from its raw bytes (``bytes``, or a ``bytearray`` for a big bulk: ``transport``)."""
     if kind == "y":
-        return data
+        return data if type(data) is bytes else bytes(data)
     if kind == "Y":
-        return bytearray(data)
+        return data if type(data) is bytearray else bytearray(data)
     if kind == "a":
         result = array.array(meta)
         result.frombytes(data)

@@ -11,6 +11,9 @@
 | ``DCC_BRIDGE_MAX_TRANSFER``| largest payload in bytes accepted in one message             | ``1073741824`` (1 GiB) |
 | ``DCC_BRIDGE_LOCAL_SOCKET``| ``1``/``0``: clients of this machine use a Unix socket (not Windows) | ``1`` (on)   |
 | ``DCC_BRIDGE_FUSED_CALLS``| ``1``/``0``: fused calls (``fusing``), ``1`` even on a Python whose bytecode was not tested | unset: on where tested (3.9-3.13) |
+| ``DCC_BRIDGE_MAX_UNAUTHENTICATED`` | connections a server lets be in their handshake at once (``admission``) | ``64`` |
+| ``DCC_BRIDGE_MAX_UNAUTHENTICATED_PER_ADDRESS`` | the same, from one peer address (IPv6: one /64) | ``16`` |
+| ``DCC_BRIDGE_HANDSHAKE_BACKOFF`` | longest a failed handshake's reject is held, in seconds (``0``: never held) | ``3`` |
 
 Nothing else in the package reads ``os.environ``. Tests pass their own mapping so the developer's
 environment never leaks in:
@@ -33,6 +36,10 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 18811
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_TRANSFER = 1 << 30
+# 13a (server hardening): caps on connections in their handshake, back-off of failed handshakes (admission)
+DEFAULT_MAX_UNAUTHENTICATED = 64
+DEFAULT_MAX_UNAUTHENTICATED_PER_ADDRESS = 16
+DEFAULT_HANDSHAKE_BACKOFF = 3.0
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -50,6 +57,10 @@ class Settings:
     local_socket: bool = True
     fused_calls: Optional[bool] = None  # None: on where the bytecode was tested (fusing.enabled)
     port_set: bool = False  # DCC_BRIDGE_PORT was given (the CLI then does not look for the one running session)
+    # 13a (server hardening): admission
+    max_unauthenticated: int = DEFAULT_MAX_UNAUTHENTICATED
+    max_unauthenticated_per_address: int = DEFAULT_MAX_UNAUTHENTICATED_PER_ADDRESS
+    handshake_backoff: float = DEFAULT_HANDSHAKE_BACKOFF
 
 
 def default_runtime_dir(environ=None, platform=None):
@@ -96,6 +107,16 @@ def _positive(name, text, kind):
     return value
 
 
+def _non_negative(name, text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < float("inf"):
+        raise ConfigError(f"{name}={text!r} must be a number of seconds, 0 or more")
+    return value
+
+
 def _flag(name, text):
     value = text.strip().lower()
     if value in _TRUE:
@@ -122,6 +143,9 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
     runtime, autostart = get("RUNTIME_DIR"), get("AUTOSTART")
     timeout, cap, local = get("TIMEOUT"), get("MAX_TRANSFER"), get("LOCAL_SOCKET")
     fused = get("FUSED_CALLS")
+    # 13a (server hardening)
+    pending, per_address, backoff = get("MAX_UNAUTHENTICATED"), get("MAX_UNAUTHENTICATED_PER_ADDRESS"), \
+        get("HANDSHAKE_BACKOFF")
     return Settings(
         host=host or DEFAULT_HOST,
         port=_port(PREFIX + "PORT", port) if port else DEFAULT_PORT,
@@ -134,4 +158,11 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
         local_socket=_flag(PREFIX + "LOCAL_SOCKET", local) if local else True,
         fused_calls=_flag(PREFIX + "FUSED_CALLS", fused) if fused else None,
         port_set=bool(port),
+        # 13a (server hardening)
+        max_unauthenticated=(_positive(PREFIX + "MAX_UNAUTHENTICATED", pending, int) if pending
+                             else DEFAULT_MAX_UNAUTHENTICATED),
+        max_unauthenticated_per_address=(_positive(PREFIX + "MAX_UNAUTHENTICATED_PER_ADDRESS", per_address, int)
+                                         if per_address else DEFAULT_MAX_UNAUTHENTICATED_PER_ADDRESS),
+        handshake_backoff=(_non_negative(PREFIX + "HANDSHAKE_BACKOFF", backoff) if backoff
+                           else DEFAULT_HANDSHAKE_BACKOFF),
     )

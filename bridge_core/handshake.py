@@ -118,10 +118,11 @@ def _mine(app=""):
 # ------------------------------------------------------------------------------------------ server
 
 
-def server_handshake(sock, token, app="", timeout=5.0):
+def server_handshake(sock, token, app="", timeout=5.0, hold_reject=None):
     """Run the server side on a freshly accepted socket; returns the client's ``Hello`` or raises ``Rejected``.
 
     Any socket error, timeout or malformed frame becomes ``Rejected``; the caller closes the socket.
+    ``hold_reject``: called just before a wrong token's reject is sent (the server's back-off waits there).
     """
     deadline = time.monotonic() + timeout
     server_nonce = auth.new_nonce()
@@ -137,6 +138,8 @@ def server_handshake(sock, token, app="", timeout=5.0):
             raise Rejected(problem)
         client_nonce = _hex(body, "nonce", auth.NONCE_BYTES)
         if not auth.verify(token, auth.CLIENT, server_nonce, client_nonce, _hex(body, "proof")):
+            if hold_reject is not None:
+                hold_reject()
             _write_frame(sock, {"msg": "reject", "reason": "token", "detail": "token rejected"}, deadline)
             raise Rejected("wrong token")
         _write_frame(sock, {"msg": "welcome",

@@ -66,6 +66,19 @@ HOST_WRITE_LIMIT = bulk.THRESHOLD  # a reply the host's thread may write itself;
 _DONTWAIT = getattr(socket, "MSG_DONTWAIT", None)  # not on Windows: there every host reply goes to the writer
 
 
+_MESSAGE_TYPES = frozenset({wire.MSG_REQUEST, wire.MSG_REPLY, wire.MSG_EXCEPTION})
+
+
+def _release(lock, conn):
+    """Release a lock this thread holds, unless the connection closed meanwhile and rpyc's cleanup (which frees
+    both locks for whoever waits on them, even under a nested call of this very thread) already did."""
+    try:
+        lock.release()
+    except RuntimeError:
+        if not conn._closed:
+            raise
+
+
 class _Waiter:
     """A caller's pending reply (the callback rpyc calls with it)."""
 
@@ -187,7 +200,7 @@ class BridgeConnection(Boxing, Connection):
         try:
             data = (polled or self._channel.stream.poll(timeout)) and self._channel.recv()
         except BaseException as exc:
-            self._recvlock.release()
+            _release(self._recvlock, self)
             if isinstance(exc, EOFError):
                 self.close()
             raise
@@ -229,6 +242,8 @@ class BridgeConnection(Boxing, Connection):
     def close(self):
         """Close the socket; every pending call fails with ``ConnectionLostError``. Safe to call twice. Proxies
         released and not yet reported are reported first (the server drops them now, not at its own cleanup)."""
+        if "_dead_proxies" not in vars(self):  # __init__ failed (no file left for the wake-up sockets ...)
+            return
         if not self._closed and self._dead_proxies:
             self._release_dead_proxies()
         self._closed = True
@@ -486,7 +501,7 @@ class BridgeConnection(Boxing, Connection):
             return True
         finally:
             if not handed_over:
-                self._sendlock.release()
+                _release(self._sendlock, self)
                 if self._send_queue:  # queued by another thread while we held the lock: it left them to us
                     self._writer().put(True)
 
@@ -500,7 +515,7 @@ class BridgeConnection(Boxing, Connection):
                     data, buffers = self._send_queue.pop(0)
                     self._channel.send(data, buffers)
             finally:
-                self._sendlock.release()
+                _release(self._sendlock, self)
 
     def _writer(self):
         """The connection's writer thread (started on first use): it writes what the host's thread queued."""
@@ -520,7 +535,7 @@ class BridgeConnection(Boxing, Connection):
                     try:
                         self._channel.stream.write(job)
                     finally:
-                        self._sendlock.release()
+                        _release(self._sendlock, self)
                 self._write_queued()
             except Exception:
                 log.debug("could not send a reply to %s (connection closed)", self._peer_name)
@@ -530,22 +545,26 @@ class BridgeConnection(Boxing, Connection):
         before running a request (which may wait on nested replies), after delivering a reply."""
         self._bulk_incoming.append(self._channel.take_bulks())
         try:
-            msg = data[0]
-            seq, args = marshal.loads(memoryview(data)[1:])
+            try:
+                msg = data[0]
+                seq, args = marshal.loads(memoryview(data)[1:])
+                if msg not in _MESSAGE_TYPES:
+                    raise ValueError(f"message type {msg}")
+            except (ValueError, TypeError, EOFError, IndexError) as exc:  # the peer broke the protocol
+                _release(self._recvlock, self)
+                self.close()
+                raise EOFError(f"{self._peer_name} sent a malformed message ({exc}); connection closed") from None
             if msg == wire.MSG_REQUEST:
                 self._recvlock.release()
                 self._dispatch_request(seq, args)
             elif msg == wire.MSG_REPLY:
                 try:  # deliver before releasing, as rpyc does (a waiter checks its result under the lock)
                     self._seq_request_callback(msg, seq, False, self._unbox(args))
-                finally:
-                    self._recvlock.release()
-            elif msg == wire.MSG_EXCEPTION:
-                self._recvlock.release()
-                self._seq_request_callback(msg, seq, True, self._unbox_exc(args))
+                finally:  # unboxing may look a class up (a nested call): the connection may be gone by now
+                    _release(self._recvlock, self)
             else:
                 self._recvlock.release()
-                raise ValueError(f"invalid message type {msg!r} from {self._peer_name}")
+                self._seq_request_callback(msg, seq, True, self._unbox_exc(args))
         finally:
             self._bulk_incoming.pop()
 

@@ -31,8 +31,8 @@ import weakref
 from dataclasses import dataclass
 from typing import List, Optional
 
-from . import auth, config, discovery, handshake, wire
-from ._rpyc import RpycAuthenticationError, ThreadedServer
+from . import admission, auth, config, discovery, handshake, wire
+from ._rpyc import ThreadedServer
 from .errors import ConfigError, PortInUseError
 from .executors import SIGNAL_CHECK_INTERVAL, ServingThread, direct
 from .service import BridgeService, connect as connect_service
@@ -46,6 +46,8 @@ logging.getLogger("dcc_bridge.server.listener").setLevel(logging.WARNING)
 __all__ = ["BridgeServer", "ClientInfo", "start_server", "start_first_free", "running", "HANDSHAKE_TIMEOUT"]
 
 HANDSHAKE_TIMEOUT = 5.0
+ACCEPT_BACKOFF = 0.1  # seconds the accept loop waits after accept() or a thread start failed
+_ACCEPT_RETRY = (errno.EINTR, errno.EAGAIN, errno.EWOULDBLOCK, errno.ECONNABORTED)  # one connection's trouble
 LOCAL = "local socket"  # how clients of the Unix socket are named (ClientInfo.address, logs)
 _SUN_PATH_MAX = 108 if sys.platform.startswith("linux") else 104  # sizeof(sockaddr_un.sun_path)
 _running = weakref.WeakSet()
@@ -72,38 +74,109 @@ def _is_tcp(sock):
     return sock.family in (socket.AF_INET, socket.AF_INET6)
 
 
-def _peer(sock):
-    """A client's name in logs and ``clients``: host:port over TCP ("" is AF_UNIX's peer address)."""
-    return "%s:%s" % sock.getpeername()[:2] if _is_tcp(sock) else LOCAL
-
-
 class _Listener(ThreadedServer):
-    """rpyc's ThreadedServer with the bridge handshake as authenticator and the bridge transport; on a TCP
-    port (``host``, ``port``) or a Unix socket (``socket_path``)."""
+    """rpyc's ThreadedServer binding a TCP port (``host``, ``port``) or a Unix socket (``socket_path``), with the
+    bridge's own accept loop: admission (``admission``), the handshake, then the bridge transport."""
 
     def __init__(self, owner, host=None, port=0, socket_path=None):
         self._owner = owner
         where = dict(hostname=host, port=port) if socket_path is None else dict(socket_path=socket_path)
-        super().__init__(BridgeService, authenticator=self._authenticate,
-                         logger=logging.getLogger("dcc_bridge.server.listener"),
+        super().__init__(BridgeService, logger=logging.getLogger("dcc_bridge.server.listener"),
                          protocol_config=dict(sync_request_timeout=owner.timeout), **where)
         if socket_path is not None:
             self.listener.settimeout(0.5)  # as rpyc's TCP listener: accept() wakes up to see close()
+        # each listener its own: the local socket (this user only) stays open under a flood of the TCP port
+        self._admission = admission.Admission(owner.settings.max_unauthenticated,
+                                              owner.settings.max_unauthenticated_per_address,
+                                              owner.settings.handshake_backoff)
 
-    def _authenticate(self, sock):
-        peer = _peer(sock)
+    def accept(self):
+        """Take one connection and hand it to a thread of its own, which runs the handshake and then serves it.
+
+        Past a cap on unauthenticated connections (``admission``) it is closed at once. When accept() or the
+        thread start fails (no file or no thread left) that is logged (once a minute) and the loop waits
+        ``ACCEPT_BACKOFF`` before going on: serving never ends for it. EOFError once the listener is closed.
+        """
+        owner = self._owner
         try:
-            hello = handshake.server_handshake(sock, self._owner.token, self._owner.app, HANDSHAKE_TIMEOUT)
-        except handshake.Rejected as exc:
-            log.warning("refused a connection from %s: %s", peer, exc)
-            raise RpycAuthenticationError(str(exc)) from None
-        return sock, hello
+            sock, address = self.listener.accept()
+        except socket.timeout:
+            return
+        except OSError as exc:
+            if not self.active:
+                raise EOFError("the listener was closed") from None
+            if exc.errno not in _ACCEPT_RETRY:
+                owner.failures("accept", "cannot accept connections on %s: %s; trying again every %g s",
+                               self._where(), exc.strerror or exc, ACCEPT_BACKOFF)
+                owner.wait(ACCEPT_BACKOFF)
+            return
+        if not self.active:
+            sock.close()
+            raise EOFError("the listener was closed")
+        host = address[0] if _is_tcp(sock) else LOCAL
+        key = self._admission.key(host)
+        refusal = self._admission.admit(key)
+        if refusal is not None:
+            sock.close()
+            owner.failures("cap", "closed a new connection from %s at once: %s", host, refusal)
+            return
+        peer = "%s:%s" % address[:2] if _is_tcp(sock) else LOCAL
+        self.clients.add(sock)
+        try:
+            sock.setblocking(True)
+            threading.Thread(target=self._handle, args=(sock, key, peer), daemon=True,
+                             name=f"dcc-bridge-client-{peer}").start()
+        except (RuntimeError, MemoryError, OSError) as exc:  # "can't start new thread"
+            self.clients.discard(sock)
+            self._admission.release(key)
+            sock.close()
+            owner.failures("thread", "cannot start a thread for a new connection (%s); closed it, trying again "
+                           "in %g s", exc, ACCEPT_BACKOFF)
+            owner.wait(ACCEPT_BACKOFF)
 
-    def _serve_client(self, sock, hello):
+    def _where(self):
+        return f"{self.host}:{self.port}" if self.host else str(self.port)
+
+    def _handle(self, sock, key, peer):
+        """A connection's thread: the handshake (in an admission slot), then serving. Nothing it meets is
+        raised into the thread (no traceback on stderr): failures are logged by kind, once a minute."""
+        owner = self._owner
+        held = []
+
+        def hold_reject():  # a wrong token: its reject waits out the back-off of its address, in its slot
+            held.append(True)
+            owner.wait(self._admission.failed(key))
+
+        try:
+            try:
+                hello = handshake.server_handshake(sock, owner.token, owner.app, HANDSHAKE_TIMEOUT,
+                                                   hold_reject=hold_reject)
+            except handshake.Rejected as exc:
+                if not held:
+                    self._admission.failed(key)
+                if owner.running:
+                    owner.failures(_kind(str(exc)), "refused a connection from %s: %s", peer, exc)
+                return
+            finally:
+                self._admission.release(key)
+            self._serve(sock, hello, peer)
+        except Exception as exc:
+            if owner.running:
+                owner.failures("serve:" + type(exc).__name__, "lost the connection from %s before serving it "
+                               "(%s: %s)", peer, type(exc).__name__, exc)
+            log.debug("connection from %s", peer, exc_info=True)
+        finally:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+            self.clients.discard(sock)
+
+    def _serve(self, sock, hello, peer):
         sock.settimeout(None)
         if _is_tcp(sock):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        peer = _peer(sock)
         owner = self._owner
         conn = connect_service(
             BridgeService,
@@ -120,11 +193,21 @@ class _Listener(ThreadedServer):
             log.info("client %s disconnected", peer)
 
 
+def _kind(reason):
+    """The kind of a refused handshake, for the failure log: its reason's first words ("wrong token",
+    "handshake failed: EOFError"), never the peer's own text."""
+    head, _, rest = reason.partition(":")
+    if head == "handshake failed":
+        head += ":" + rest.split(":", 1)[0]
+    return head[:60]
+
+
 class BridgeServer:
     """A running bridge server; see ``start_server``."""
 
     def __init__(self, port, host, token, executor, app, scene, settings, timeout):
         self.app = app
+        self.settings = settings
         self.executor = executor or direct
         self.timeout = timeout
         self.max_transfer = settings.max_transfer
@@ -137,6 +220,7 @@ class BridgeServer:
         self._thread = self._local_thread = None
         self._on_stop = []
         self._stopped = threading.Event()
+        self.failures = admission.FailureLog(log)  # floods and resets: a line per kind of failure per minute
         self.started = time.time()
         try:
             self._listener = _Listener(self, host, port)
@@ -257,7 +341,7 @@ class BridgeServer:
         return self
 
     def wait(self, timeout=None):
-        """Block until the server stops; returns True if it has."""
+        """Block until the server stops (or ``timeout`` seconds pass); returns True if it has stopped."""
         return self._stopped.wait(timeout)
 
     def stop(self, timeout=5.0):

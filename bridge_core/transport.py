@@ -10,14 +10,17 @@ methods rpyc's connection calls: ``recv``, ``poll``, ``close``, ``closed``, ``fi
 subclass of rpyc's (``_rpyc.SEAM``).
 
 A frame (the numbers are ``wire``'s: ``FRAME_HEADER``, ``FLAG_*``, ``FLUSHER``, ``BULK_COUNT``,
-``BULK_LENGTH``): the payload's length (4 bytes, big-endian) and flags (1 byte: 0 plain; 1 zlib-compressed,
-accepted, never sent; 2 bulk frames follow), the payload (one message, marshal-encoded by ``protocol``; with
-flag 2, a 4-byte bulk count first), ``b"\\n"``; then, with flag 2, each bulk as an 8-byte big-endian length
-and that many raw bytes.
+``BULK_LENGTH``): the payload's length (4 bytes, big-endian) and flags (1 byte: 0 plain; 2 bulk frames
+follow; 1, rpyc's zlib-compressed frame, is refused), the payload (one message, marshal-encoded by
+``protocol``; with flag 2, a 4-byte bulk count first), ``b"\\n"``; then, with flag 2, each bulk as an 8-byte
+big-endian length and that many raw bytes.
 
 A frame or bulk larger than the connection's cap (``DCC_BRIDGE_MAX_TRANSFER``) is refused: on send with
 ``TransferTooLargeError`` before anything is written (the connection stays usable); on receive by closing the
-connection, since the peer broke the agreement.
+connection as soon as its header is read, since the peer broke the agreement. So is a compressed frame (its
+size after decompressing is not known before the work is done: 2 MB of zlib made 4 GB) or any unknown flag.
+Memory grows with the bytes that actually arrive: a read of more than ``AT_ONCE`` bytes starts with that much
+and doubles as data comes, so a peer that announces a gigabyte and sends a kilobyte costs ``AT_ONCE``.
 
     channel = BridgeChannel(BridgeStream(sock), max_frame=1 << 30)
     channel.send(message, bulks=[positions])     # positions: any bytes-like object, sent without copying
@@ -27,14 +30,15 @@ import errno
 import select
 import socket
 import threading
-import zlib
 
 from ._rpyc import SocketStream
 from .errors import TransferTooLargeError
-from .wire import BULK_COUNT as _COUNT, BULK_LENGTH as _BULK_LENGTH, FLAG_BULK, FLAG_COMPRESSED, FLUSHER
+from .wire import BULK_COUNT as _COUNT, BULK_LENGTH as _BULK_LENGTH, FLAG_BULK, FLUSHER
 from .wire import FLAG_PLAIN, FRAME_HEADER
 
-__all__ = ["BridgeStream", "BridgeChannel", "wait_readable", "drain"]
+__all__ = ["BridgeStream", "BridgeChannel", "wait_readable", "drain", "AT_ONCE"]
+
+AT_ONCE = 16 << 20  # reads up to this size allocate it at once; longer ones grow with what arrives
 
 _RETRY = (errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR)
 _SMALL = 1 << 16
@@ -105,15 +109,28 @@ class BridgeStream(SocketStream):
         return self.sock in ready
 
     def read(self, count):
-        """Exactly ``count`` bytes as ``bytes`` (one allocation; MSG_WAITALL where the OS has it)."""
+        """Exactly ``count`` bytes: ``bytes`` in one allocation (MSG_WAITALL where the OS has it) up to
+        ``AT_ONCE``; a ``bytearray`` growing with what arrives beyond it."""
         if not count:
             return b""
+        if count > AT_ONCE:
+            return self._read_growing(count)
         data = self._recv(count, _WAITALL)
         if len(data) == count:
             return data
         rest = bytearray(count - len(data))
         self.read_into(memoryview(rest))
         return data + rest
+
+    def _read_growing(self, count):
+        """``count`` bytes into a buffer that at most doubles what already arrived before reading on."""
+        buffer = bytearray(AT_ONCE)
+        self.read_into(memoryview(buffer))
+        while len(buffer) < count:
+            have = len(buffer)
+            buffer += bytes(min(count - have, have))
+            self.read_into(memoryview(buffer)[have:])
+        return buffer
 
     def read_into(self, view):
         """Fill a writable memoryview completely."""
@@ -211,13 +228,15 @@ class BridgeChannel:
         """Read one message; the bulk buffers that came with it wait in ``take_bulks()``."""
         length, flags = FRAME_HEADER.unpack(self.stream.read(FRAME_HEADER.size))
         self._refuse_over_cap(length)
+        if flags & ~FLAG_BULK:
+            self.stream.close()
+            raise EOFError(f"the peer sent a frame with flags {flags} ({'zlib-compressed' if flags == 1 else 'unknown'}"
+                           f"): refused, as compressed frames would bypass the size cap; connection closed")
         if length <= _SMALL:
             data = self.stream.read(length + len(FLUSHER))[:-len(FLUSHER)]
         else:  # no slicing copy of a big payload
             data = self.stream.read(length)
             self.stream.read(len(FLUSHER))
-        if flags & FLAG_COMPRESSED:
-            return zlib.decompress(data)
         if flags & FLAG_BULK:
             count, data = _COUNT.unpack(data[:_COUNT.size])[0], data[_COUNT.size:]
             self._bulks = [self._recv_bulk() for _ in range(count)]

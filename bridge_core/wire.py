@@ -16,7 +16,7 @@ the bridge, and nothing here depends on rpyc.
 | handshake   | ``VERSION``                 | 2                | the bridge's wire version, the handshake's ``protocol`` key: both ends must send the same |
 | frame       | ``FRAME_HEADER``            | ``!LB``          | payload length (big-endian), flags (rpyc's layout; ``transport``) |
 | frame       | ``FLAG_PLAIN``              | 0                | the payload is one message                                        |
-| frame       | ``FLAG_COMPRESSED``         | 1                | zlib-compressed payload (rpyc's; accepted, never sent)            |
+| frame       | ``FLAG_COMPRESSED``         | 1                | rpyc's zlib-compressed payload: never sent, refused on receive  |
 | frame       | ``FLAG_BULK``               | 2                | ``BULK_COUNT`` then the message; that many bulk frames follow     |
 | frame       | ``FLUSHER``                 | ``b"\\n"``       | after each payload (rpyc's)                                       |
 | frame       | ``BULK_COUNT``              | ``!I``           | number of bulk frames after the message                           |
