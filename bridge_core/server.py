@@ -121,12 +121,12 @@ class _Listener(ThreadedServer):
             owner.failures("cap", "closed a new connection from %s at once: %s", host, refusal)
             return
         peer = "%s:%s" % address[:2] if _is_tcp(sock) else LOCAL
+        sock.setblocking(True)
         self.clients.add(sock)
         try:
-            sock.setblocking(True)
             threading.Thread(target=self._handle, args=(sock, key, peer), daemon=True,
                              name=f"dcc-bridge-client-{peer}").start()
-        except (RuntimeError, MemoryError, OSError) as exc:  # "can't start new thread"
+        except (RuntimeError, MemoryError) as exc:  # "can't start new thread"
             self.clients.discard(sock)
             self._admission.release(key)
             sock.close()
@@ -155,7 +155,7 @@ class _Listener(ThreadedServer):
                 if not held:
                     self._admission.failed(key)
                 if owner.running:
-                    owner.failures(_kind(str(exc)), "refused a connection from %s: %s", peer, exc)
+                    owner.failures(_kind(str(exc)), "refused a connection from %s: %s", peer, _printable(exc))
                 return
             finally:
                 self._admission.release(key)
@@ -163,7 +163,7 @@ class _Listener(ThreadedServer):
         except Exception as exc:
             if owner.running:
                 owner.failures("serve:" + type(exc).__name__, "lost the connection from %s before serving it "
-                               "(%s: %s)", peer, type(exc).__name__, exc)
+                               "(%s: %s)", peer, type(exc).__name__, _printable(exc))
             log.debug("connection from %s", peer, exc_info=True)
         finally:
             try:
@@ -191,6 +191,12 @@ class _Listener(ThreadedServer):
         finally:
             owner._disconnected(conn)
             log.info("client %s disconnected", peer)
+
+
+def _printable(reason, limit=300):
+    """A reason fit for one log line: what a peer sent may be in it (control characters escaped, cut short)."""
+    text = str(reason)
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:limit]) + ("..." if len(text) > limit else "")
 
 
 def _kind(reason):
