@@ -50,11 +50,11 @@ def classify(obj):
 
 
 def rebuild(kind, meta, data):
-    """The value of ``kind`` from its raw bytes (``bytes``, or a ``bytearray`` for a big bulk: ``transport``)."""
+    """The value of ``kind`` from its raw bytes."""
     if kind == "y":
-        return data if type(data) is bytes else bytes(data)
+        return data
     if kind == "Y":
-        return data if type(data) is bytearray else bytearray(data)
+        return bytearray(data)
     if kind == "a":
         result = array.array(meta)
         result.frombytes(data)

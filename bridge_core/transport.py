@@ -19,8 +19,9 @@ A frame or bulk larger than the connection's cap (``DCC_BRIDGE_MAX_TRANSFER``) i
 ``TransferTooLargeError`` before anything is written (the connection stays usable); on receive by closing the
 connection as soon as its header is read, since the peer broke the agreement. So is a compressed frame (its
 size after decompressing is not known before the work is done: 2 MB of zlib made 4 GB) or any unknown flag.
-Memory grows with the bytes that actually arrive: a read of more than ``AT_ONCE`` bytes starts with that much
-and doubles as data comes, so a peer that announces a gigabyte and sends a kilobyte costs ``AT_ONCE``.
+Memory grows with the bytes that actually arrive: a read of more than ``AT_ONCE`` bytes is made in pieces, each
+at most as large as what already arrived (joined at the end: one more copy, for those reads only), so a peer
+that announces a gigabyte and sends a kilobyte costs ``AT_ONCE``.
 
     channel = BridgeChannel(BridgeStream(sock), max_frame=1 << 30)
     channel.send(message, bulks=[positions])     # positions: any bytes-like object, sent without copying
@@ -38,7 +39,7 @@ from .wire import FLAG_PLAIN, FRAME_HEADER
 
 __all__ = ["BridgeStream", "BridgeChannel", "wait_readable", "drain", "AT_ONCE"]
 
-AT_ONCE = 16 << 20  # reads up to this size allocate it at once; longer ones grow with what arrives
+AT_ONCE = 64 << 20  # reads up to this size allocate it at once; longer ones grow with what arrives
 
 _RETRY = (errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR)
 _SMALL = 1 << 16
@@ -109,12 +110,12 @@ class BridgeStream(SocketStream):
         return self.sock in ready
 
     def read(self, count):
-        """Exactly ``count`` bytes: ``bytes`` in one allocation (MSG_WAITALL where the OS has it) up to
-        ``AT_ONCE``; a ``bytearray`` growing with what arrives beyond it."""
+        """Exactly ``count`` bytes as ``bytes``: in one allocation (MSG_WAITALL where the OS has it) up to
+        ``AT_ONCE``; beyond it in pieces (``_read_pieces``)."""
+        if count > AT_ONCE:
+            return self._read_pieces(count)
         if not count:
             return b""
-        if count > AT_ONCE:
-            return self._read_growing(count)
         data = self._recv(count, _WAITALL)
         if len(data) == count:
             return data
@@ -122,15 +123,15 @@ class BridgeStream(SocketStream):
         self.read_into(memoryview(rest))
         return data + rest
 
-    def _read_growing(self, count):
-        """``count`` bytes into a buffer that at most doubles what already arrived before reading on."""
-        buffer = bytearray(AT_ONCE)
-        self.read_into(memoryview(buffer))
-        while len(buffer) < count:
-            have = len(buffer)
-            buffer += bytes(min(count - have, have))
-            self.read_into(memoryview(buffer)[have:])
-        return buffer
+    def _read_pieces(self, count):
+        """``count`` bytes read in pieces each at most as large as what already arrived, then joined: memory
+        grows with what the peer actually sends, not with what it announced."""
+        pieces, have = [], 0
+        while have < count:
+            size = min(count - have, max(have, AT_ONCE))
+            pieces.append(self.read(size))
+            have += size
+        return b"".join(pieces)
 
     def read_into(self, view):
         """Fill a writable memoryview completely."""

@@ -172,7 +172,7 @@ def _peak_while(action):
 @pytest.mark.parametrize("bulk", [False, True], ids=["frame", "bulk"])
 def test_memory_grows_with_the_bytes_received_not_the_size_announced(bulk):
     """Finding: the receiver reserved the announced frame size before reading it. A peer announces 900 MB
-    (under the 1 GiB cap) and sends 64 KiB: the receiver allocates at most transport.AT_ONCE (16 MiB)."""
+    (under the 1 GiB cap) and sends 64 KiB: the receiver allocates at most transport.AT_ONCE (64 MiB)."""
     writer, reader = _socket_pair()
     with writer, reader:
         channel = transport.BridgeChannel(transport.BridgeStream(reader), max_frame=1 << 30)
@@ -190,6 +190,23 @@ def test_memory_grows_with_the_bytes_received_not_the_size_announced(bulk):
                 channel.recv()
 
         assert _peak_while(receive) < transport.AT_ONCE + (4 << 20)
+
+
+@pytest.mark.timeout(60)
+def test_a_buffer_larger_than_at_once_arrives_whole():
+    """Read in pieces, it is still every byte in order, as ``bytes``."""
+    size = transport.AT_ONCE * 2 + 12345
+    data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    writer, reader = _socket_pair()
+    with writer, reader:
+        sender = threading.Thread(target=lambda: transport.BridgeChannel(transport.BridgeStream(writer))
+                                  .send(b"m", bulks=[data]))
+        sender.start()
+        channel = transport.BridgeChannel(transport.BridgeStream(reader), max_frame=1 << 30)
+        assert channel.recv() == b"m"
+        (received,) = channel.take_bulks()
+        sender.join(30)
+    assert type(received) is bytes and received == data
 
 
 @pytest.mark.timeout(30)
