@@ -13,6 +13,8 @@ from bridge_core import admission, config
 from flood_support import ChildServer, authenticate, close_all, dial, open_idle, read_hello, reset
 from support import wait_until
 
+pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+
 TCP_ONLY = dict(DCC_BRIDGE_LOCAL_SOCKET="0")
 
 

@@ -20,6 +20,8 @@ from bridge_core._rpyc import brine, consts
 from flood_support import authenticate, dial, frame, read_to_end
 from support import wait_until
 
+pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+
 QUICK = settings(max_examples=120, derandomize=True, deadline=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
