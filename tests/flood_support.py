@@ -13,10 +13,10 @@ import subprocess
 import sys
 
 from bridge_core import discovery, handshake, wire
-from support import ROOT, clean_env, read_line, wait_until
+from support import ROOT, BridgeProcess, clean_env, read_line, wait_until
 
 
-class ChildServer:
+class ChildServer(BridgeProcess):
     """``python -m bridge_core serve -q`` in a child process (the Houdini stand-in as ``hou``), optionally with
     its open-file limit lowered (``resource.setrlimit`` before it starts); its stderr is kept in a file."""
 
@@ -51,21 +51,6 @@ class ChildServer:
     def stderr_lines(self):
         return [line for line in self.stderr_path.read_text().splitlines() if line.strip()]
 
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        self.proc.stdout.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 def dial(port, source="127.0.0.1", timeout=5.0):
