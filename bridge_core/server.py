@@ -4,7 +4,10 @@
 byte reach rpyc before the handshake (``handshake``) succeeds, writes a 0600 session file (``discovery``) so
 local clients find the token, and removes it on ``stop()`` or at exit. Each client gets its own thread, which
 runs the handshake under a deadline (a silent or garbage connection is dropped and never holds up others) and
-then reads that client's requests; requests run through the executor (``executors``).
+then reads that client's requests; requests run through the executor (``executors``). Connections still in
+their handshake are capped in total and per address, and failing addresses back off (``admission``); a failed
+``accept()`` or thread start is logged and waited out, never the end of serving; failures are logged once a
+minute per kind, never as a thread's traceback (docs/security.md).
 
 Beside the TCP port the server also listens on a Unix socket (not on Windows; ``DCC_BRIDGE_LOCAL_SOCKET=0``
 turns it off): ``<app>-<pid>-<port>.sock``, 0600 in the 0700 runtime folder, named in the session file. Clients
