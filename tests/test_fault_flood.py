@@ -234,3 +234,17 @@ def test_3000_resets_leave_a_few_log_lines_not_3000_tracebacks(runtime_dir, tmp_
         assert not any("Traceback" in line for line in lines), lines[:20]
         assert len(lines) <= 8, lines
 
+
+
+def test_the_admission_settings_are_read_and_checked():
+    settings = config.load({"DCC_BRIDGE_MAX_UNAUTHENTICATED": "10", "DCC_BRIDGE_MAX_UNAUTHENTICATED_PER_ADDRESS": "2",
+                            "DCC_BRIDGE_HANDSHAKE_BACKOFF": "0"})
+    assert (settings.max_unauthenticated, settings.max_unauthenticated_per_address) == (10, 2)
+    assert settings.handshake_backoff == 0
+    defaults = config.load({})
+    assert (defaults.max_unauthenticated, defaults.max_unauthenticated_per_address) == (64, 16)
+    assert defaults.handshake_backoff == 3.0
+    for name, value in (("MAX_UNAUTHENTICATED", "0"), ("MAX_UNAUTHENTICATED_PER_ADDRESS", "many"),
+                        ("HANDSHAKE_BACKOFF", "-1"), ("HANDSHAKE_BACKOFF", "inf")):
+        with pytest.raises(bridge_core.ConfigError, match="DCC_BRIDGE_" + name):
+            config.load({"DCC_BRIDGE_" + name: value})
