@@ -4,7 +4,7 @@
 |---------------------------|----------------------------------------------------------------|--------------------|
 | ``DCC_BRIDGE_HOST``       | address a server listens on / a client connects to             | ``127.0.0.1``      |
 | ``DCC_BRIDGE_PORT``       | TCP port                                                       | ``18811``          |
-| ``DCC_BRIDGE_TOKEN``      | shared secret, when not found in a session file                | a random one       |
+| ``DCC_BRIDGE_TOKEN``      | shared secret, when not found in a session file; at least 128 bits (``auth.check_token``) | a random one |
 | ``DCC_BRIDGE_RUNTIME_DIR``| folder of the session files                                    | see ``default_runtime_dir`` |
 | ``DCC_BRIDGE_AUTOSTART``  | ``1``/``0``: start the server when a host with a UI starts; ``headless``: hython too | unset (host decides) |
 | ``DCC_BRIDGE_TIMEOUT``    | seconds a remote call may take before it times out             | ``30``             |
@@ -19,10 +19,11 @@ environment never leaks in:
     settings.port   # 19000
 """
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional
 
+from .auth import check_token
 from .errors import ConfigError
 from .paths import user_data_dir
 
@@ -41,7 +42,7 @@ _FALSE = {"0", "false", "no", "off"}
 class Settings:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
-    token: Optional[str] = None
+    token: Optional[str] = field(default=None, repr=False)  # 13b: never in a repr
     runtime_dir: Optional[Path] = None
     autostart: Optional[bool] = None
     autostart_headless: bool = False  # DCC_BRIDGE_AUTOSTART=headless: also sessions without a UI (hython)
@@ -125,7 +126,7 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
     return Settings(
         host=host or DEFAULT_HOST,
         port=_port(PREFIX + "PORT", port) if port else DEFAULT_PORT,
-        token=token,
+        token=check_token(token, PREFIX + "TOKEN") if token else None,  # 13b: at least 128 bits
         runtime_dir=Path(runtime).expanduser() if runtime else default_runtime_dir(env),
         autostart=(_headless(autostart) or _flag(PREFIX + "AUTOSTART", autostart)) if autostart else None,
         autostart_headless=bool(autostart) and _headless(autostart),

@@ -93,7 +93,8 @@ class _Listener(ThreadedServer):
     def _authenticate(self, sock):
         peer = _peer(sock)
         try:
-            hello = handshake.server_handshake(sock, self._owner.token, self._owner.app, HANDSHAKE_TIMEOUT)
+            hello = handshake.server_handshake(sock, self._owner.token, self._owner.app, HANDSHAKE_TIMEOUT,
+                                               session=self._owner.session_id)
         except handshake.Rejected as exc:
             log.warning("refused a connection from %s: %s", peer, exc)
             raise RpycAuthenticationError(str(exc)) from None
@@ -138,6 +139,8 @@ class BridgeServer:
         self._on_stop = []
         self._stopped = threading.Event()
         self.started = time.time()
+        self.session_id = auth.new_session_id()  # in the session file and the handshake's proofs
+        discovery.ensure_private_dir(self._runtime_dir)  # a folder that cannot be trusted: refused before listening
         try:
             self._listener = _Listener(self, host, port)
         except OSError as exc:
@@ -148,13 +151,20 @@ class BridgeServer:
                     f"free one.") from None
             raise
         self.host, self.port = self._listener.host, self._listener.port
-        self._listener._listen()
-        self._local = self._listen_local() if settings.local_socket and hasattr(socket, "AF_UNIX") else None
-        self.local_socket = self._local.port if self._local is not None else None  # its path, or None
-        self.session = discovery.SessionInfo(app=app, host=self.host, port=self.port, token=token,
-                                             bridge=__version__, protocol=wire.VERSION,
-                                             scene=self._scene_name(), local_socket=self.local_socket or "")
-        self.session_file = discovery.write_session(self.session, self._runtime_dir)
+        self._local = None
+        try:  # no port left listening with nothing accepting when the session file cannot be written
+            self._listener._listen()
+            self._local = self._listen_local() if settings.local_socket and hasattr(socket, "AF_UNIX") else None
+            self.local_socket = self._local.port if self._local is not None else None  # its path, or None
+            self.session = discovery.SessionInfo(app=app, host=self.host, port=self.port, token=token,
+                                                 bridge=__version__, protocol=wire.VERSION,
+                                                 scene=self._scene_name(), local_socket=self.local_socket or "",
+                                                 session=self.session_id)
+            self.session_file = discovery.write_session(self.session, self._runtime_dir)
+        except BaseException:
+            self._listener.close()
+            self._close_local()
+            raise
         atexit.register(self.stop)
         _running.add(self)
         log.info("DCC Bridge %s serving %s on %s:%d (token %s, session file %s)", __version__, app, self.host,
@@ -328,7 +338,7 @@ def start_server(port=None, use_thread=True, quiet=True, *, host=None, token=Non
     is called once it listens, Ctrl-C stops it cleanly, and the stopped server is returned. ``quiet=False``
     logs to stderr. ``host``: address to listen on (127.0.0.1;
     anything else exposes the port to the network and is logged as a warning). ``token``: the session secret
-    (``DCC_BRIDGE_TOKEN`` or a random one). ``executor``: runs each request on the host's main thread
+    (``DCC_BRIDGE_TOKEN`` or a random one; at least 128 bits). ``executor``: runs each request on the host's main thread
     (``executors``). ``app``: the name written in the session file (houdini, maya ...). ``scene``: a string or
     a callable giving the current scene for the session file.
     """
@@ -346,6 +356,8 @@ def start_server(port=None, use_thread=True, quiet=True, *, host=None, token=Non
     if not use_thread and executor is None:
         serving = ServingThread()
         executor = serving.executor
+    if token:
+        auth.check_token(token, "the token given to start_server")
     server = BridgeServer(port, host, token or settings.token or auth.new_token(), executor, app, scene,
                           settings, settings.timeout if timeout is None else timeout)
     server.start_thread()
