@@ -176,12 +176,12 @@ _BROKEN = (OSError, EOFError, ValueError, TypeError, KeyError, RecursionError, s
 def server_handshake(sock, token, app="", timeout=5.0, *, session="", binding=b""):
     """Run the server side on a freshly accepted socket; returns the client's ``Hello`` or raises ``Rejected``.
 
-    ``session``: this server's session id (hex, as in its session file). ``binding``: bytes both ends mix into
-    the proofs (TLS: the SHA-256 of the server certificate). Any socket error, timeout or malformed frame
-    becomes ``Rejected``; the caller closes the socket.
+    ``session``: this server's session id (hex, as in its session file; a random one for this connection when
+    not given). ``binding``: bytes both ends mix into the proofs (TLS: the SHA-256 of the server certificate).
+    Any socket error, timeout or malformed frame becomes ``Rejected``; the caller closes the socket.
     """
     deadline = time.monotonic() + timeout
-    server_nonce = auth.new_nonce()
+    server_nonce, session = auth.new_nonce(), session or auth.new_session_id()
     try:
         _write_frame(sock, dict(_mine(app), msg="hello", session=session, nonce=server_nonce.hex()), deadline)
         body = _read_frame(sock, deadline, "challenge")
