@@ -87,11 +87,12 @@ def token_bits(token):
 
 def check_token(token, source="DCC_BRIDGE_TOKEN"):
     """Raise ``ConfigError`` (never showing the token) when ``token`` carries fewer than 128 bits."""
-    bits = token_bits(token)
-    if bits < MIN_TOKEN_BITS:
+    if token_bits(token) < MIN_TOKEN_BITS:
+        distinct = len(set(token or ""))
+        shape = f"{len(token or '')} characters" + (f", only {distinct} different" if distinct < 8 else "")
         raise ConfigError(
-            f"{source} is too weak to protect a bridge: it carries at most {bits:.0f} bits, and a token must carry "
-            f"at least {MIN_TOKEN_BITS} bits of randomness (32 hex digits or more; anyone who can reach the port "
-            f"could otherwise guess it). Make one with: {HOW_TO_MAKE_A_TOKEN}, or leave {source} unset for a "
-            f"random token per session.")
+            f"{source} is too weak to protect a bridge ({shape}): a token must carry at least {MIN_TOKEN_BITS} "
+            f"bits of randomness, such as 32 or more random hex digits (anyone who can reach the port could "
+            f"otherwise guess it). Make one with: {HOW_TO_MAKE_A_TOKEN}, or leave {source} unset for a random "
+            f"token per session.")
     return token
