@@ -83,7 +83,8 @@ class _Listener(ThreadedServer):
 
     def __init__(self, owner, host=None, port=0, socket_path=None):
         self._owner = owner
-        where = dict(hostname=host, port=port) if socket_path is None else dict(socket_path=socket_path)
+        where = (dict(hostname=host, port=port, ipv6=":" in (host or "")) if socket_path is None  # rpyc: ipv6 for ::1
+                 else dict(socket_path=socket_path))
         super().__init__(BridgeService, authenticator=self._authenticate,
                          logger=logging.getLogger("dcc_bridge.server.listener"),
                          protocol_config=dict(sync_request_timeout=owner.timeout), **where)

@@ -388,3 +388,19 @@ def test_tokens_appear_in_no_repr_log_or_error(thread_server, caplog, capsys):
     shown += [caplog.text, *capsys.readouterr()]
     for text in shown:
         assert token not in text and token[::-1] not in text
+
+
+@pytest.mark.parametrize("listen,dial", [("::1", "::1"), ("0.0.0.0", "127.0.0.1"), ("127.0.0.1", "localhost")])
+def test_direct_connections_are_not_taken_for_relays(listen, dial, monkeypatch, request):
+    """The other side of the relay tests: IPv6, a server on every address, a name that resolves to the
+    server's address: the session file's token is found and the dialled address matches, over TCP."""
+    if ":" in listen:
+        request.getfixturevalue("ipv6_loopback")
+    monkeypatch.setenv("DCC_BRIDGE_LOCAL_SOCKET", "0")
+    server = bridge_core.start_server(port=0, host=listen)
+    try:
+        with bridge_core.connect(dial, server.port) as bridge:
+            assert bridge.transport == "tcp" and bridge.eval("6 * 7") == 42
+            assert bridge.session.session == server.session_id
+    finally:
+        server.stop()
