@@ -98,9 +98,10 @@ class SessionInfo:
         known = {f.name for f in fields(cls)} - {"path"}
         info = cls(**{k: v for k, v in data.items() if k in known})
         info.path = Path(path)
-        if not isinstance(info.port, int) or not isinstance(info.pid, int) or not isinstance(info.token, str) \
-                or not info.token or not all(isinstance(getattr(info, k), str) for k in ("app", "host", "session")):
-            raise ValueError("missing or malformed port, pid, token, app, host or session")
+        texts = ("app", "machine", "host", "token", "bridge", "started", "scene", "local_socket", "session")
+        if not isinstance(info.port, int) or not isinstance(info.pid, int) or not info.token \
+                or not all(isinstance(getattr(info, name), str) for name in texts):
+            raise ValueError("missing port, pid or token, or a field of the wrong type")
         return info, st
 
     def age_seconds(self, now=None):
@@ -116,16 +117,14 @@ class SessionInfo:
         return f"{self.host}:{self.port}"
 
 
-_FIX = ("Set DCC_BRIDGE_RUNTIME_DIR to a folder of your own that only you can write to (or unset it for the "
-        "default, {default}), or fix this one: {how}")
-
-
 def _runtime_dir_error(directory, problem, how):
     from .config import default_runtime_dir
 
+    default = default_runtime_dir()
+    instead = "" if Path(directory) == default else f" (or unset it for the default, {default})"
     return ConfigError(f"cannot keep session files in the runtime folder {directory}: {problem}. The session token "
-                       f"is kept there, so the folder must be yours and private. "
-                       + _FIX.format(default=default_runtime_dir(), how=how))
+                       f"is kept there, so the folder must be yours and private. Set DCC_BRIDGE_RUNTIME_DIR to a "
+                       f"folder of your own that only you can write to{instead}, or fix this one: {how}")
 
 
 def ensure_private_dir(directory):

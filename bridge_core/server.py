@@ -344,6 +344,8 @@ def start_server(port=None, use_thread=True, quiet=True, *, host=None, token=Non
     a callable giving the current scene for the session file.
     """
     settings = settings or config.load()
+    if token:
+        auth.check_token(token, "the token given to start_server")
     if not quiet:
         _enable_console_logging()
     host = host or settings.host
@@ -357,8 +359,6 @@ def start_server(port=None, use_thread=True, quiet=True, *, host=None, token=Non
     if not use_thread and executor is None:
         serving = ServingThread()
         executor = serving.executor
-    if token:
-        auth.check_token(token, "the token given to start_server")
     server = BridgeServer(port, host, token or settings.token or auth.new_token(), executor, app, scene,
                           settings, settings.timeout if timeout is None else timeout)
     server.start_thread()

@@ -145,7 +145,7 @@ def test_group_writable_links_and_other_odd_files_are_ignored(runtime_dir, threa
     (runtime_dir / "session-houdini-2-1.json").symlink_to(elsewhere)
     os.mkfifo(runtime_dir / "session-houdini-3-1.json")
     (runtime_dir / "session-houdini-4-1.json").write_text("[" * 5000)
-    os.chmod(runtime_dir / "session-houdini-4-1.json", 0o600)
+    (runtime_dir / "session-houdini-5-1.json").write_text(json.dumps(dict(good, port=5, local_socket=5, started=[])))
     assert [s.port for s in discovery.list_sessions(runtime_dir)] == [thread_server.port]
     logged = caplog.text
     assert "session-houdini-1-1.json" in logged and "writable by its group" in logged
