@@ -21,7 +21,7 @@ import pytest
 
 import bridge_core
 from bridge_core import auth, config, discovery
-from support import ROOT
+from support import ROOT, clean_env
 
 pytestmark = [pytest.mark.timeout(60),
               pytest.mark.skipif(os.name != "posix", reason="POSIX owners and modes (Windows: not checked)")]
@@ -252,3 +252,21 @@ def test_a_session_matches_only_the_exact_host_it_listens_on(runtime_dir):
 def test_session_info_repr_hides_the_token(runtime_dir):
     info = discovery.SessionInfo(app="houdini", port=1001, token=auth.new_token())
     assert info.token not in repr(info) and "houdini" in repr(info)
+
+
+def test_the_command_line_says_why_a_folder_is_ignored_or_refused(runtime_dir):
+    def cli(*args, **env):
+        return subprocess.run([sys.executable, "-m", "bridge_core", *args], capture_output=True, text=True,
+                              env=clean_env(runtime_dir, **env), cwd=str(ROOT), timeout=30)
+
+    os.chmod(runtime_dir, 0o777)
+    try:
+        listed = cli("list")
+        assert listed.returncode == 0 and "ignored: it is writable by others (mode 0777)" in listed.stdout
+        served = cli("serve", "--port", "0")
+        assert served.returncode == 2 and "Traceback" not in served.stderr
+        assert f"chmod go-w {runtime_dir}" in served.stderr and len(served.stderr.strip().splitlines()) == 1
+    finally:
+        os.chmod(runtime_dir, 0o700)
+    weak = cli("serve", "--port", "0", DCC_BRIDGE_TOKEN="hunter2")
+    assert weak.returncode == 2 and "128 bits" in weak.stderr and "hunter2" not in weak.stderr
