@@ -157,7 +157,8 @@ class BridgeServer:
             self._listener._listen()
             self._local = self._listen_local() if settings.local_socket and hasattr(socket, "AF_UNIX") else None
             self.local_socket = self._local.port if self._local is not None else None  # its path, or None
-            self.session = discovery.SessionInfo(app=app, host=self.host, port=self.port, token=token,
+            bound = self._listener.listener.getsockname()[0]  # the address itself ("localhost" -> 127.0.0.1)
+            self.session = discovery.SessionInfo(app=app, host=bound, port=self.port, token=token,
                                                  bridge=__version__, protocol=wire.VERSION,
                                                  scene=self._scene_name(), local_socket=self.local_socket or "",
                                                  session=self.session_id)

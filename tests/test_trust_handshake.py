@@ -390,7 +390,8 @@ def test_tokens_appear_in_no_repr_log_or_error(thread_server, caplog, capsys):
         assert token not in text and token[::-1] not in text
 
 
-@pytest.mark.parametrize("listen,dial", [("::1", "::1"), ("0.0.0.0", "127.0.0.1"), ("127.0.0.1", "localhost")])
+@pytest.mark.parametrize("listen,dial", [("::1", "::1"), ("0.0.0.0", "127.0.0.1"), ("127.0.0.1", "localhost"),
+                                         ("localhost", "127.0.0.1")])
 def test_direct_connections_are_not_taken_for_relays(listen, dial, monkeypatch, request):
     """The other side of the relay tests: IPv6, a server on every address, a name that resolves to the
     server's address: the session file's token is found and the dialled address matches, over TCP."""
