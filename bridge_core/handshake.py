@@ -17,7 +17,7 @@ messages, in order:
 |---|-----------|--------------------------|--------------------------------------------------------------|
 | 1 | S → C     | ``hello``                | ``protocol`` (``wire.VERSION``), ``bridge``, ``rpyc`` (versions), ``app``, ``session`` (hex, 16 bytes: the session file's random id), ``nonce`` (hex, 32 bytes) |
 | 2 | C → S     | ``challenge``            | ``protocol``, ``bridge``, ``rpyc``, ``nonce`` (hex, 32 bytes), ``dialled`` (the address the client's socket reached: ``host:port``, ``[v6]:port`` or the Unix socket's path) |
-| 3 | S → C     | ``proof`` / ``reject``   | proof: ``proof`` = hex HMAC(token, ``dcc-bridge/3/server|`` transcript); reject: ``reason`` (``protocol``, ``address``, ``malformed``) and ``detail`` |
+| 3 | S → C     | ``proof`` / ``reject``   | proof: ``proof`` = hex HMAC(token, ``dcc-bridge/3/server|`` transcript); reject: ``reason`` (``protocol``, ``address``) and ``detail`` (a malformed message: the connection is closed) |
 | 4 | C → S     | ``auth``                 | ``proof`` = hex HMAC(token, ``dcc-bridge/3/client|`` transcript) |
 | 5 | S → C     | ``welcome`` / ``reject`` | reject: ``reason`` ``token`` and ``detail``                   |
 
@@ -158,8 +158,8 @@ def _text(body, key):
     return value
 
 
-def _mine(app=""):
-    return {"protocol": PROTOCOL_VERSION, "bridge": __version__, "rpyc": RPYC_VERSION, "app": app}
+def _mine():
+    return {"protocol": PROTOCOL_VERSION, "bridge": __version__, "rpyc": RPYC_VERSION}
 
 
 def _peer_hello(body):
@@ -183,7 +183,7 @@ def server_handshake(sock, token, app="", timeout=5.0, *, session="", binding=b"
     deadline = time.monotonic() + timeout
     server_nonce, session = auth.new_nonce(), session or auth.new_session_id()
     try:
-        _write_frame(sock, dict(_mine(app), msg="hello", session=session, nonce=server_nonce.hex()), deadline)
+        _write_frame(sock, dict(_mine(), msg="hello", app=app, session=session, nonce=server_nonce.hex()), deadline)
         body = _read_frame(sock, deadline, "challenge")
         peer = _peer_hello(body)
         problem = _version_problem(peer.protocol, peer.bridge)

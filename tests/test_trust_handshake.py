@@ -405,3 +405,35 @@ def test_direct_connections_are_not_taken_for_relays(listen, dial, monkeypatch, 
             assert bridge.session.session == server.session_id
     finally:
         server.stop()
+
+
+def test_the_documented_message_table_is_the_flow(monkeypatch):
+    """handshake's docstring table lists the messages a successful handshake sends, in order, with their keys."""
+    import re
+
+    rows = re.findall(r"^\| (\d) \| (S → C|C → S)\s*\| ``(\w+)``[^|]*\| (.*)\|$", handshake.__doc__, re.M)
+    documented = [(direction, msg) for _, direction, msg, _ in rows]
+    sent = []
+    real_write = handshake._write_frame
+
+    def spy(sock, body, deadline):
+        sent.append(("S → C" if threading.current_thread().name == "server-side" else "C → S", body["msg"],
+                     sorted(body)))
+        real_write(sock, body, deadline)
+
+    monkeypatch.setattr(handshake, "_write_frame", spy)
+    token = auth.new_token()
+    server_sock, client_sock = socket.socketpair()
+    thread = threading.Thread(target=handshake.server_handshake, args=(server_sock, token, "houdini", 5),
+                              name="server-side", daemon=True)
+    thread.start()
+    try:
+        handshake.client_handshake(client_sock, token, "pair", 5)
+        thread.join(10)
+    finally:
+        server_sock.close()
+        client_sock.close()
+    assert [(direction, msg) for direction, msg, _ in sent] == documented
+    for (_, _, keys), (_, _, _, described) in zip(sent, rows):
+        for key in keys:
+            assert key == "msg" or f"``{key}``" in described, (key, described)
