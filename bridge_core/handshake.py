@@ -202,7 +202,10 @@ def server_handshake(sock, token, app="", timeout=5.0, *, session="", binding=b"
         facts = auth.transcript(app=app, session=session, dialled=dialled, server_nonce=server_nonce,
                                 client_nonce=client_nonce, binding=binding)
         _write_frame(sock, {"msg": "proof", "proof": auth.proof(token, auth.SERVER, facts).hex()}, deadline)
-        body = _read_frame(sock, deadline, "auth")
+        try:
+            body = _read_frame(sock, deadline, "auth")
+        except EOFError:
+            raise Rejected("the client hung up on this server's proof: its token is not this server's") from None
         _expect(body, "auth")
         if not auth.verify(token, auth.CLIENT, facts, _hex(body, "proof", PROOF_BYTES)):
             _write_frame(sock, {"msg": "reject", "reason": "token", "detail": "token rejected"}, deadline)

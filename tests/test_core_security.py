@@ -11,6 +11,7 @@ import rpyc
 
 import bridge_core
 from bridge_core import auth, config, discovery, handshake, wire
+from support import wait_until
 
 
 def free_port():
@@ -29,11 +30,12 @@ def test_plain_rpyc_client_gets_nothing_run(thread_server, tmp_path):
     assert thread_server.clients == []
 
 
-def test_wrong_token_is_rejected_with_a_clear_error(thread_server):
+def test_wrong_token_is_rejected_with_a_clear_error(thread_server, caplog):
     with pytest.raises(bridge_core.AuthenticationError) as caught:
         bridge_core.connect(port=thread_server.port, token="0" * 64)
     assert "could not prove it knows this token" in str(caught.value) and "token was not used" in str(caught.value)
     assert isinstance(caught.value, ConnectionError)
+    wait_until(lambda: "its token is not this server's" in caplog.text, timeout=10, what="the server's log line")
     assert thread_server.clients == []
 
 
