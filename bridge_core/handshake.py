@@ -173,12 +173,13 @@ _BROKEN = (OSError, EOFError, ValueError, TypeError, KeyError, RecursionError, s
 # ------------------------------------------------------------------------------------------ server
 
 
-def server_handshake(sock, token, app="", timeout=5.0, *, session="", binding=b""):
+def server_handshake(sock, token, app="", timeout=5.0, hold_reject=None, *, session="", binding=b""):
     """Run the server side on a freshly accepted socket; returns the client's ``Hello`` or raises ``Rejected``.
 
     ``session``: this server's session id (hex, as in its session file; a random one for this connection when
     not given). ``binding``: bytes both ends mix into the proofs (TLS: the SHA-256 of the server certificate).
     Any socket error, timeout or malformed frame becomes ``Rejected``; the caller closes the socket.
+    ``hold_reject``: called just before a wrong proof's reject is sent (where a server's back-off may wait).
     """
     deadline = time.monotonic() + timeout
     server_nonce, session = auth.new_nonce(), session or auth.new_session_id()
@@ -208,6 +209,8 @@ def server_handshake(sock, token, app="", timeout=5.0, *, session="", binding=b"
             raise Rejected("the client hung up on this server's proof: its token is not this server's") from None
         _expect(body, "auth")
         if not auth.verify(token, auth.CLIENT, facts, _hex(body, "proof", PROOF_BYTES)):
+            if hold_reject is not None:
+                hold_reject()
             _write_frame(sock, {"msg": "reject", "reason": "token", "detail": "token rejected"}, deadline)
             raise Rejected("wrong token")
         _write_frame(sock, {"msg": "welcome"}, deadline)

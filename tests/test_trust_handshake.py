@@ -437,3 +437,31 @@ def test_the_documented_message_table_is_the_flow(monkeypatch):
     for (_, _, keys), (_, _, _, described) in zip(sent, rows):
         for key in keys:
             assert key == "msg" or f"``{key}``" in described, (key, described)
+
+
+def test_a_wrong_client_proof_is_rejected_after_hold_reject():
+    """A client that sends a proof anyway (an attacker guessing online) is rejected, after ``hold_reject``."""
+    token, held, result = auth.new_token(), [], []
+    server_sock, client_sock = socket.socketpair()
+
+    def serve():
+        try:
+            handshake.server_handshake(server_sock, token, "houdini", 5, lambda: held.append(True))
+        except handshake.Rejected as exc:
+            result.append(str(exc))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        hello = read_frame(client_sock)
+        client_sock.sendall(frame({"msg": "challenge", "protocol": wire.VERSION, "bridge": "x", "rpyc": "x",
+                                   "nonce": os.urandom(32).hex(), "dialled": ""}))
+        assert read_frame(client_sock)["msg"] == "proof"
+        client_sock.sendall(frame({"msg": "auth", "proof": os.urandom(32).hex()}))
+        answer = read_frame(client_sock)
+        thread.join(10)
+    finally:
+        client_sock.close()
+        server_sock.close()
+    assert hello["msg"] == "hello" and answer == {"msg": "reject", "reason": "token", "detail": "token rejected"}
+    assert held == [True] and result == ["wrong token"]
