@@ -57,7 +57,8 @@ __all__ = [
 ]
 
 # ------------------------------------------------------------------------------------------- handshake
-VERSION = 3  # 2: exceptions' arguments boxed by value (EXCEPTION_MARKER /2); 3 (13b): the handshake binds its proofs to the server and the dialled address, server first
+VERSION = 3  # 2: exceptions' arguments boxed by value (EXCEPTION_MARKER /2)
+#             3 (13b): handshake proofs bound to the server and the dialled address; the server proves first
 HANDSHAKE_MAGIC = b"DCCB"
 HANDSHAKE_HEADER = struct.Struct("!4sI")
 HANDSHAKE_MAX_BODY = 8192
