@@ -6,10 +6,13 @@ before a thread or a byte is spent on it. The total is also held under a quarter
 limit, so a flood of idle connections can never use up the descriptors the server needs for the clients that
 do authenticate. An IPv6 peer counts by its /64 (one machine may hold the whole prefix).
 
-Failed handshakes slow down per address: the *n*-th failure from an address in a row has its reject held
-``min(BACKOFF_FIRST * 2 ** (n - 1), backoff_max)`` seconds (its connection keeps its slot meanwhile, so one
-address has at most ``per_address`` guesses in flight). A good client is never held, even from that address;
-an address is forgiven after ``FORGIVE`` seconds without a failure.
+Failed handshakes slow down per address: after *n* failures from an address in a row, its next connection's
+handshake is held ``min(BACKOFF_FIRST * 2 ** (n - 1), backoff_max)`` seconds before the server proves itself
+(``penalty``), and a wrong proof's reject as long again (``failed``); the connection keeps its slot meanwhile,
+so one address has at most ``per_address`` guesses in flight. The server speaks first, so it cannot tell a
+good client from a guesser before that point: a good client from a failing address waits too (as OpenSSH's
+``PerSourcePenalties``), at most ``backoff_max``, and clients of this machine have the Unix socket, counted
+apart. An address is forgiven after ``FORGIVE`` seconds without a failure.
 
 ``FailureLog`` turns a flood into one log line per kind of failure per minute, followed by a count of how
 many more there were.
@@ -92,6 +95,15 @@ class Admission:
             self._pending[key] -= 1
             if self._pending[key] <= 0:
                 del self._pending[key]
+
+    def penalty(self, key):
+        """The seconds a new handshake of ``key`` is held before the server proves itself (0: no recent
+        failures)."""
+        with self._lock:
+            count, last = self._failures.get(key, (0, 0.0))
+        if not count or self._clock() - last > FORGIVE:
+            return 0.0
+        return min(BACKOFF_FIRST * 2 ** min(count - 1, 32), self.backoff_max)
 
     def failed(self, key):
         """Count a failed handshake of ``key``; returns the seconds its reject is to be held."""

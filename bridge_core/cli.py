@@ -17,7 +17,7 @@ import signal
 import sys
 import traceback
 
-from . import config, discovery
+from . import config, discovery, trust
 from .client import connect
 from .errors import BridgeError
 from .server import start_server
@@ -101,6 +101,9 @@ def cmd_list(args, settings):
         return 0
     if not sessions:
         print(f"no DCC Bridge sessions running on this machine (looked in {settings.runtime_dir})")
+        problem = settings.runtime_dir.is_dir() and trust.folder_problem(settings.runtime_dir)
+        if problem:  # its files are ignored, not missing: say why
+            print(f"that folder is ignored: {problem}. See docs/security.md, 'Session files'.")
         return 0
     for s in sessions:
         age = s.age_seconds()

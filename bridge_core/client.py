@@ -78,14 +78,38 @@ def _open_local_socket(host, session, settings, timeout):
     return sock
 
 
-def _find_token(host, port, token, settings):
-    """``token`` if given, else the session file's for host:port on this machine, else DCC_BRIDGE_TOKEN."""
-    if token:
-        return token, None
+def _addresses(host, port):
+    """The IP addresses ``host`` resolves to (just itself for an address), or () when it does not resolve."""
+    try:
+        return tuple(dict.fromkeys(info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)))
+    except (OSError, UnicodeError):
+        return ()
+
+
+def _find_session(host, port, settings):
+    """``(session, address to dial)``: the session of this machine listening at exactly ``host``:``port``
+    (``discovery.find_session``); for a name (such as localhost), the session listening at an address the name
+    resolves to, and that address (never another the name may also mean, such as ::1 for a server on
+    127.0.0.1); ``(None, host)`` when there is none."""
     session = discovery.find_session(settings.runtime_dir, port=port, host=host)
+    if session is None and host and host not in discovery.LOOPBACK_NAMES - {"localhost"}:
+        for address in _addresses(host, port):
+            if address != host:
+                session = discovery.find_session(settings.runtime_dir, port=port, host=address)
+                if session is not None:
+                    return session, address
+    return session, host
+
+
+def _find_token(host, port, token, settings):
+    """``(token, session, address to dial)``: ``token`` if given, else the session file's for exactly
+    host:port on this machine (``_find_session``), else DCC_BRIDGE_TOKEN."""
+    if token:
+        return token, None, host
+    session, dial = _find_session(host, port, settings)
     if session is not None:
-        return session.token, session
-    return settings.token, None
+        return session.token, session, dial
+    return settings.token, None, host
 
 
 def _install_classic(conn, root):
@@ -215,14 +239,14 @@ def connect(host=None, port=None, *, token=None, timeout=None, executor=None, co
     port = settings.port if port is None else port
     address = f"{host}:{port}"
     shipping.remember_interactive_sources()  # so Bridge.call finds functions typed after this point
-    token, session = _find_token(host, port, token, settings)
+    token, session, dial = _find_token(host, port, token, settings)
     sock = _open_local_socket(host, session, settings, connect_timeout)
     transport = TCP if sock is None else LOCAL
     if sock is None:
-        sock = _open_socket(host, port, connect_timeout)
+        sock = _open_socket(dial, port, connect_timeout)
     try:
         hello = handshake.client_handshake(
-            sock, token, address, connect_timeout,
+            sock, token, address, connect_timeout, expect_session=session.session if session is not None else "",
             no_token_help=(f"No session file for port {port} on this machine (in {settings.runtime_dir}), and "
                            f"no token given. For a server on another machine pass token=... or set "
                            f"DCC_BRIDGE_TOKEN to the token from its session file."))

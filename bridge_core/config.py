@@ -4,7 +4,7 @@
 |---------------------------|----------------------------------------------------------------|--------------------|
 | ``DCC_BRIDGE_HOST``       | address a server listens on / a client connects to             | ``127.0.0.1``      |
 | ``DCC_BRIDGE_PORT``       | TCP port                                                       | ``18811``          |
-| ``DCC_BRIDGE_TOKEN``      | shared secret, when not found in a session file                | a random one       |
+| ``DCC_BRIDGE_TOKEN``      | shared secret, when not found in a session file; at least 128 bits (``auth.check_token``) | a random one |
 | ``DCC_BRIDGE_RUNTIME_DIR``| folder of the session files                                    | see ``default_runtime_dir`` |
 | ``DCC_BRIDGE_AUTOSTART``  | ``1``/``0``: start the server when a host with a UI starts; ``headless``: hython too | unset (host decides) |
 | ``DCC_BRIDGE_TIMEOUT``    | seconds a remote call may take before it times out             | ``30``             |
@@ -13,7 +13,7 @@
 | ``DCC_BRIDGE_FUSED_CALLS``| ``1``/``0``: fused calls (``fusing``), ``1`` even on a Python whose bytecode was not tested | unset: on where tested (3.9-3.13) |
 | ``DCC_BRIDGE_MAX_UNAUTHENTICATED`` | connections a server lets be in their handshake at once (``admission``) | ``64`` |
 | ``DCC_BRIDGE_MAX_UNAUTHENTICATED_PER_ADDRESS`` | the same, from one peer address (IPv6: one /64) | ``16`` |
-| ``DCC_BRIDGE_HANDSHAKE_BACKOFF`` | longest a failed handshake's reject is held, in seconds (``0``: never held) | ``3`` |
+| ``DCC_BRIDGE_HANDSHAKE_BACKOFF`` | longest a failing address's handshake (and a wrong proof's reject) is held, in seconds (``0``: never held) | ``3`` |
 
 Nothing else in the package reads ``os.environ``. Tests pass their own mapping so the developer's
 environment never leaks in:
@@ -22,10 +22,11 @@ environment never leaks in:
     settings.port   # 19000
 """
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional
 
+from .auth import check_token
 from .errors import ConfigError
 from .paths import user_data_dir
 
@@ -48,7 +49,7 @@ _FALSE = {"0", "false", "no", "off"}
 class Settings:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
-    token: Optional[str] = None
+    token: Optional[str] = field(default=None, repr=False)  # 13b: never in a repr
     runtime_dir: Optional[Path] = None
     autostart: Optional[bool] = None
     autostart_headless: bool = False  # DCC_BRIDGE_AUTOSTART=headless: also sessions without a UI (hython)
@@ -149,7 +150,7 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
     return Settings(
         host=host or DEFAULT_HOST,
         port=_port(PREFIX + "PORT", port) if port else DEFAULT_PORT,
-        token=token,
+        token=check_token(token, PREFIX + "TOKEN") if token else None,  # 13b: at least 128 bits
         runtime_dir=Path(runtime).expanduser() if runtime else default_runtime_dir(env),
         autostart=(_headless(autostart) or _flag(PREFIX + "AUTOSTART", autostart)) if autostart else None,
         autostart_headless=bool(autostart) and _headless(autostart),

@@ -83,7 +83,8 @@ class _Listener(ThreadedServer):
 
     def __init__(self, owner, host=None, port=0, socket_path=None):
         self._owner = owner
-        where = dict(hostname=host, port=port) if socket_path is None else dict(socket_path=socket_path)
+        where = (dict(hostname=host, port=port, ipv6=":" in (host or "")) if socket_path is None  # rpyc: ipv6 for ::1
+                 else dict(socket_path=socket_path))
         super().__init__(BridgeService, logger=logging.getLogger("dcc_bridge.server.listener"),
                          protocol_config=dict(sync_request_timeout=owner.timeout), **where)
         if socket_path is not None:
@@ -152,8 +153,9 @@ class _Listener(ThreadedServer):
 
         try:
             try:
-                hello = handshake.server_handshake(sock, owner.token, owner.app, HANDSHAKE_TIMEOUT,
-                                                   hold_reject=hold_reject)
+                hello = handshake.server_handshake(
+                    sock, owner.token, owner.app, HANDSHAKE_TIMEOUT, hold_reject=hold_reject,
+                    session=owner.session_id, hold_proof=lambda: owner.wait(self._admission.penalty(key)))
             except handshake.Rejected as exc:
                 if not held:
                     self._admission.failed(key)
@@ -231,6 +233,8 @@ class BridgeServer:
         self._stopped = threading.Event()
         self.failures = admission.FailureLog(log)  # floods and resets: a line per kind of failure per minute
         self.started = time.time()
+        self.session_id = auth.new_session_id()  # in the session file and the handshake's proofs
+        discovery.ensure_private_dir(self._runtime_dir)  # a folder that cannot be trusted: refused before listening
         try:
             self._listener = _Listener(self, host, port)
         except OSError as exc:
@@ -241,13 +245,21 @@ class BridgeServer:
                     f"free one.") from None
             raise
         self.host, self.port = self._listener.host, self._listener.port
-        self._listener._listen()
-        self._local = self._listen_local() if settings.local_socket and hasattr(socket, "AF_UNIX") else None
-        self.local_socket = self._local.port if self._local is not None else None  # its path, or None
-        self.session = discovery.SessionInfo(app=app, host=self.host, port=self.port, token=token,
-                                             bridge=__version__, protocol=wire.VERSION,
-                                             scene=self._scene_name(), local_socket=self.local_socket or "")
-        self.session_file = discovery.write_session(self.session, self._runtime_dir)
+        self._local = None
+        try:  # no port left listening with nothing accepting when the session file cannot be written
+            self._listener._listen()
+            self._local = self._listen_local() if settings.local_socket and hasattr(socket, "AF_UNIX") else None
+            self.local_socket = self._local.port if self._local is not None else None  # its path, or None
+            bound = self._listener.listener.getsockname()[0]  # the address itself ("localhost" -> 127.0.0.1)
+            self.session = discovery.SessionInfo(app=app, host=bound, port=self.port, token=token,
+                                                 bridge=__version__, protocol=wire.VERSION,
+                                                 scene=self._scene_name(), local_socket=self.local_socket or "",
+                                                 session=self.session_id)
+            self.session_file = discovery.write_session(self.session, self._runtime_dir)
+        except BaseException:
+            self._listener.close()
+            self._close_local()
+            raise
         atexit.register(self.stop)
         _running.add(self)
         log.info("DCC Bridge %s serving %s on %s:%d (token %s, session file %s)", __version__, app, self.host,
@@ -421,11 +433,13 @@ def start_server(port=None, use_thread=True, quiet=True, *, host=None, token=Non
     is called once it listens, Ctrl-C stops it cleanly, and the stopped server is returned. ``quiet=False``
     logs to stderr. ``host``: address to listen on (127.0.0.1;
     anything else exposes the port to the network and is logged as a warning). ``token``: the session secret
-    (``DCC_BRIDGE_TOKEN`` or a random one). ``executor``: runs each request on the host's main thread
+    (``DCC_BRIDGE_TOKEN`` or a random one; at least 128 bits). ``executor``: runs each request on the host's main thread
     (``executors``). ``app``: the name written in the session file (houdini, maya ...). ``scene``: a string or
     a callable giving the current scene for the session file.
     """
     settings = settings or config.load()
+    if token:
+        auth.check_token(token, "the token given to start_server")
     if not quiet:
         _enable_console_logging()
     host = host or settings.host

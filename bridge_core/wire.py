@@ -13,7 +13,7 @@ the bridge, and nothing here depends on rpyc.
 | handshake   | ``HANDSHAKE_MAGIC``         | ``b"DCCB"``      | starts every handshake frame (``handshake``)                      |
 | handshake   | ``HANDSHAKE_HEADER``        | ``!4sI``         | magic, body length (big-endian), then a UTF-8 JSON body           |
 | handshake   | ``HANDSHAKE_MAX_BODY``      | 8192             | longest handshake body accepted                                   |
-| handshake   | ``VERSION``                 | 2                | the bridge's wire version, the handshake's ``protocol`` key: both ends must send the same |
+| handshake   | ``VERSION``                 | 3                | the bridge's wire version, the handshake's ``protocol`` key: both ends must send the same |
 | frame       | ``FRAME_HEADER``            | ``!LB``          | payload length (big-endian), flags (rpyc's layout; ``transport``) |
 | frame       | ``FLAG_PLAIN``              | 0                | the payload is one message                                        |
 | frame       | ``FLAG_COMPRESSED``         | 1                | rpyc's zlib-compressed payload: never sent, refused on receive  |
@@ -57,7 +57,8 @@ __all__ = [
 ]
 
 # ------------------------------------------------------------------------------------------- handshake
-VERSION = 2  # 2: exceptions' arguments boxed by value (EXCEPTION_MARKER /2)
+VERSION = 3  # 2: exceptions' arguments boxed by value (EXCEPTION_MARKER /2)
+#             3 (13b): handshake proofs bound to the server and the dialled address; the server proves first
 HANDSHAKE_MAGIC = b"DCCB"
 HANDSHAKE_HEADER = struct.Struct("!4sI")
 HANDSHAKE_MAX_BODY = 8192
