@@ -11,6 +11,10 @@
 | ``DCC_BRIDGE_MAX_TRANSFER``| largest payload in bytes accepted in one message             | ``1073741824`` (1 GiB) |
 | ``DCC_BRIDGE_LOCAL_SOCKET``| ``1``/``0``: clients of this machine use a Unix socket (not Windows) | ``1`` (on)   |
 | ``DCC_BRIDGE_FUSED_CALLS``| ``1``/``0``: fused calls (``fusing``), ``1`` even on a Python whose bytecode was not tested | unset: on where tested (3.9-3.13) |
+| ``DCC_BRIDGE_TLS_CERT``   | a server's TLS certificate (PEM): serve TLS on the TCP port (``tls``) | unset (no TLS) |
+| ``DCC_BRIDGE_TLS_KEY``    | that certificate's private key (PEM), unless it is in the certificate file | unset |
+| ``DCC_BRIDGE_TLS_CA``     | a client's trusted CA (PEM): connect over TLS, checking the server's certificate | unset (no TLS) |
+| ``DCC_BRIDGE_REGISTRY``   | ``HOST[:PORT]`` of a registry (``registry``): servers register there, lists show its sessions | unset |
 
 Nothing else in the package reads ``os.environ``. Tests pass their own mapping so the developer's
 environment never leaks in:
@@ -50,6 +54,11 @@ class Settings:
     local_socket: bool = True
     fused_calls: Optional[bool] = None  # None: on where the bytecode was tested (fusing.enabled)
     port_set: bool = False  # DCC_BRIDGE_PORT was given (the CLI then does not look for the one running session)
+    # 13c: TLS and the registry
+    tls_cert: Optional[str] = None
+    tls_key: Optional[str] = None
+    tls_ca: Optional[str] = None
+    registry: Optional[str] = None  # "HOST[:PORT]" (registry.parse_address reads it)
 
 
 def default_runtime_dir(environ=None, platform=None):
@@ -106,6 +115,10 @@ def _flag(name, text):
                       (" (or headless: also without a UI)" if name.endswith("AUTOSTART") else ""))
 
 
+def _path(text):
+    return str(Path(text).expanduser()) if text else None
+
+
 def _headless(text):
     return text.strip().lower() == "headless"
 
@@ -134,4 +147,7 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
         local_socket=_flag(PREFIX + "LOCAL_SOCKET", local) if local else True,
         fused_calls=_flag(PREFIX + "FUSED_CALLS", fused) if fused else None,
         port_set=bool(port),
+        # 13c: TLS and the registry
+        tls_cert=_path(get("TLS_CERT")), tls_key=_path(get("TLS_KEY")), tls_ca=_path(get("TLS_CA")),
+        registry=get("REGISTRY"),
     )

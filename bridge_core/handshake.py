@@ -118,10 +118,11 @@ def _mine(app=""):
 # ------------------------------------------------------------------------------------------ server
 
 
-def server_handshake(sock, token, app="", timeout=5.0):
+def server_handshake(sock, token, app="", timeout=5.0, binding: bytes = b""):
     """Run the server side on a freshly accepted socket; returns the client's ``Hello`` or raises ``Rejected``.
 
-    Any socket error, timeout or malformed frame becomes ``Rejected``; the caller closes the socket.
+    Any socket error, timeout or malformed frame becomes ``Rejected``; the caller closes the socket. ``binding``:
+    the TLS channel binding (``tls``), mixed into both proofs (b"" without TLS).
     """
     deadline = time.monotonic() + timeout
     server_nonce = auth.new_nonce()
@@ -136,11 +137,11 @@ def server_handshake(sock, token, app="", timeout=5.0):
             _write_frame(sock, {"msg": "reject", "reason": "protocol", "detail": problem}, deadline)
             raise Rejected(problem)
         client_nonce = _hex(body, "nonce", auth.NONCE_BYTES)
-        if not auth.verify(token, auth.CLIENT, server_nonce, client_nonce, _hex(body, "proof")):
+        if not auth.verify(token, auth.CLIENT, server_nonce, client_nonce + binding, _hex(body, "proof")):
             _write_frame(sock, {"msg": "reject", "reason": "token", "detail": "token rejected"}, deadline)
             raise Rejected("wrong token")
         _write_frame(sock, {"msg": "welcome",
-                            "proof": auth.proof(token, auth.SERVER, client_nonce, server_nonce).hex()}, deadline)
+                            "proof": auth.proof(token, auth.SERVER, client_nonce, server_nonce + binding).hex()}, deadline)
         return peer
     except Rejected:
         raise
@@ -151,11 +152,12 @@ def server_handshake(sock, token, app="", timeout=5.0):
 # ------------------------------------------------------------------------------------------ client
 
 
-def client_handshake(sock, token, address, timeout=5.0, no_token_help=""):
+def client_handshake(sock, token, address, timeout=5.0, no_token_help="", binding: bytes = b""):
     """Run the client side on a connected socket; returns the server's ``Hello``.
 
     Raises ``HandshakeError`` (not a bridge / hung up), ``ConnectTimeoutError``, ``ProtocolMismatchError`` or
     ``AuthenticationError`` (no token, token rejected, or a server that could not prove it knows the token).
+    ``binding``: the TLS channel binding (``tls``), mixed into both proofs (b"" without TLS).
     """
     deadline = time.monotonic() + timeout
     try:
@@ -171,7 +173,7 @@ def client_handshake(sock, token, address, timeout=5.0, no_token_help=""):
             raise AuthenticationError(f"no token for the {server.app or 'bridge'} server at {address}. {no_token_help}")
         server_nonce, client_nonce = _hex(hello, "nonce", auth.NONCE_BYTES), auth.new_nonce()
         _write_frame(sock, dict(_mine(), msg="auth", nonce=client_nonce.hex(),
-                                proof=auth.proof(token, auth.CLIENT, server_nonce, client_nonce).hex()), deadline)
+                                proof=auth.proof(token, auth.CLIENT, server_nonce, client_nonce + binding).hex()), deadline)
         answer = _read_frame(sock, deadline, "welcome")
     except BridgeError:
         raise
@@ -192,7 +194,7 @@ def client_handshake(sock, token, address, timeout=5.0, no_token_help=""):
         raise AuthenticationError(
             f"the server at {address} rejected the token. Use the token from that server's session file "
             f"(found automatically on the same machine), pass token=..., or set DCC_BRIDGE_TOKEN.")
-    if answer["msg"] != "welcome" or not auth.verify(token, auth.SERVER, client_nonce, server_nonce,
+    if answer["msg"] != "welcome" or not auth.verify(token, auth.SERVER, client_nonce, server_nonce + binding,
                                                       _hex(answer, "proof")):
         raise AuthenticationError(f"the server at {address} could not prove it knows the token; not connecting.")
     return server

@@ -31,9 +31,10 @@ import weakref
 from dataclasses import dataclass
 from typing import List, Optional
 
-from . import auth, config, discovery, handshake, wire
+from . import auth, config, discovery, handshake, registry, tls, wire
 from ._rpyc import RpycAuthenticationError, ThreadedServer
 from .errors import ConfigError, PortInUseError
+from .registry import parse_address as _registry_address
 from .executors import SIGNAL_CHECK_INTERVAL, ServingThread, direct
 from .service import BridgeService, connect as connect_service
 from .transport import BridgeChannel, BridgeStream
@@ -92,10 +93,21 @@ class _Listener(ThreadedServer):
 
     def _authenticate(self, sock):
         peer = _peer(sock)
+        binding = b""
+        if self._owner._tls is not None and _is_tcp(sock):  # TLS first; the local socket stays plain (tls)
+            context, binding = self._owner._tls
+            try:
+                sock = tls.accept(sock, context, HANDSHAKE_TIMEOUT)
+            except tls.TLSRefused as exc:
+                log.warning("refused a connection from %s: %s", peer, exc)
+                raise RpycAuthenticationError(str(exc)) from None
         try:
-            hello = handshake.server_handshake(sock, self._owner.token, self._owner.app, HANDSHAKE_TIMEOUT)
+            hello = handshake.server_handshake(sock, self._owner.token, self._owner.app, HANDSHAKE_TIMEOUT,
+                                               binding=binding)
         except handshake.Rejected as exc:
             log.warning("refused a connection from %s: %s", peer, exc)
+            if binding:
+                sock.close()  # the TLS socket owns the connection now (rpyc closes only the one it accepted)
             raise RpycAuthenticationError(str(exc)) from None
         return sock, hello
 
@@ -123,8 +135,11 @@ class _Listener(ThreadedServer):
 class BridgeServer:
     """A running bridge server; see ``start_server``."""
 
-    def __init__(self, port, host, token, executor, app, scene, settings, timeout):
+    def __init__(self, port, host, token, executor, app, scene, settings, timeout, tls_files=None, registry_at=None):
         self.app = app
+        self._tls = None if not tls_files else (tls.server_context(*tls_files), tls.server_binding(tls_files[0]))
+        self.tls = self._tls is not None  # TLS on the TCP port (tls_cert / DCC_BRIDGE_TLS_CERT)
+        self._registration = None
         self.executor = executor or direct
         self.timeout = timeout
         self.max_transfer = settings.max_transfer
@@ -157,6 +172,8 @@ class BridgeServer:
         self.session_file = discovery.write_session(self.session, self._runtime_dir)
         atexit.register(self.stop)
         _running.add(self)
+        if registry_at:
+            self._registration = registry.Registration(registry_at, app, self.host, self.port).start()
         log.info("DCC Bridge %s serving %s on %s:%d (token %s, session file %s)", __version__, app, self.host,
                  self.port, auth.fingerprint(token), self.session_file)
 
@@ -270,6 +287,8 @@ class BridgeServer:
             callback()
         atexit.unregister(self.stop)
         discovery.remove_session(self.session_file)
+        if self._registration is not None:
+            self._registration.stop()
         self._listener.close()
         self._close_local()
         for conn in list(self._conns):
@@ -319,7 +338,8 @@ def start_first_free(first_port, tries=10, **kwargs):
 
 
 def start_server(port=None, use_thread=True, quiet=True, *, host=None, token=None, executor=None,
-                 app="python", scene=None, timeout=None, settings=None, on_ready=None) -> Optional[BridgeServer]:
+                 app="python", scene=None, timeout=None, settings=None, on_ready=None, tls_cert=None, tls_key=None,
+                 registry=None) -> Optional[BridgeServer]:
     """Start a bridge server (hrpyc's ``start_server``, secure by default).
 
     ``port``: TCP port (``DCC_BRIDGE_PORT`` or 18811; 0 picks a free one). ``use_thread``: serve in the
@@ -330,7 +350,10 @@ def start_server(port=None, use_thread=True, quiet=True, *, host=None, token=Non
     anything else exposes the port to the network and is logged as a warning). ``token``: the session secret
     (``DCC_BRIDGE_TOKEN`` or a random one). ``executor``: runs each request on the host's main thread
     (``executors``). ``app``: the name written in the session file (houdini, maya ...). ``scene``: a string or
-    a callable giving the current scene for the session file.
+    a callable giving the current scene for the session file. ``tls_cert``/``tls_key``: PEM files of the
+    server's certificate and key (``DCC_BRIDGE_TLS_CERT``/``DCC_BRIDGE_TLS_KEY``): TLS on the TCP port
+    (``tls``). ``registry``: ``"HOST[:PORT]"`` of a registry to register with (``DCC_BRIDGE_REGISTRY``;
+    ``registry``).
     """
     settings = settings or config.load()
     if not quiet:
@@ -339,15 +362,30 @@ def start_server(port=None, use_thread=True, quiet=True, *, host=None, token=Non
     port = settings.port if port is None else port
     if not isinstance(port, int) or not 0 <= port <= 65535:
         raise ConfigError(f"port={port!r} is not a TCP port: use a whole number from 0 to 65535")
+    tls_cert, tls_key = tls_cert or settings.tls_cert, tls_key or settings.tls_key
+    registry = registry or settings.registry
+    if registry:
+        _registry_address(registry)  # a malformed address is a ConfigError before anything listens
+    if tls_key and not tls_cert:
+        raise ConfigError("a TLS key was given without its certificate: give tls_cert= too (--tls-cert, "
+                          "DCC_BRIDGE_TLS_CERT)")
     if host not in ("127.0.0.1", "localhost", "::1"):
-        log.warning("listening on %s: other machines that can reach this address can connect with the token. "
-                    "Use 127.0.0.1 unless you mean to share this session.", host)
+        if tls_cert:
+            log.info("listening on %s with TLS: other machines that can reach this address can connect with the "
+                     "token", host)
+        else:
+            log.warning("listening on %s without TLS: other machines that can reach this address can connect and "
+                        "try tokens, and the handshake, every call and all data (code, scene contents, meshes) "
+                        "cross the network unencrypted. Give a certificate (tls_cert=/tls_key=, --tls-cert/"
+                        "--tls-key, DCC_BRIDGE_TLS_CERT/DCC_BRIDGE_TLS_KEY; docs/security.md), or listen on "
+                        "127.0.0.1.", host)
     serving = None
     if not use_thread and executor is None:
         serving = ServingThread()
         executor = serving.executor
     server = BridgeServer(port, host, token or settings.token or auth.new_token(), executor, app, scene,
-                          settings, settings.timeout if timeout is None else timeout)
+                          settings, settings.timeout if timeout is None else timeout,
+                          tls_files=(tls_cert, tls_key) if tls_cert else None, registry_at=registry)
     server.start_thread()
     if use_thread:
         return server

@@ -16,7 +16,7 @@ import socket
 
 import pytest
 
-from bridge_core import _rpyc, protocol, proxies, server, service, transport
+from bridge_core import _rpyc, protocol, proxies, registry, server, service, transport
 from bridge_core.boxing import Boxing
 from support import ROOT
 
@@ -34,6 +34,8 @@ SUBCLASSES = [
     ((transport.BridgeStream,), _rpyc.SocketStream),
     ((service.BridgeService,), _rpyc.SlaveService),
     ((service.ClientService,), _rpyc.Service),
+    ((registry.RegistryServer,), _rpyc.TCPRegistryServer),
+    ((registry.RegistryClient,), _rpyc.TCPRegistryClient),
 ]
 _NOT_METHODS = {"__module__", "__doc__", "__qualname__", "__slots__", "__dict__", "__weakref__", "__annotations__",
                 "__firstlineno__", "__static_attributes__"}
@@ -135,7 +137,8 @@ def test_every_override_is_listed():
 def _rpyc_private_names(live):
     names = set(vars(live))
     for cls in (_rpyc.Connection, _rpyc.ThreadedServer, _rpyc.SocketStream, _rpyc.netref.BaseNetref,
-                _rpyc.Service, _rpyc.SlaveService, _rpyc.ModuleNamespace):
+                _rpyc.Service, _rpyc.SlaveService, _rpyc.ModuleNamespace, _rpyc.TCPRegistryServer,
+                _rpyc.TCPRegistryClient):
         names |= set(dir(cls))
     return {name for name in names if name.startswith("_") and not re.match(r"^__\w+__$", name)} | {
         name for name in getattr(_rpyc.netref.BaseNetref, "__slots__", ()) if name.startswith("____")}
