@@ -10,8 +10,9 @@ what a registry knows (``python -m bridge_core list --registry HOST``; the Maya 
 This is rpyc's TCP registry protocol, unchanged (brine-encoded ``("RPYC", command, args)`` requests, one per
 connection). Two small subclasses fix what stops rpyc's from holding 2,000 sessions (rpyc issue #471): its
 server answers with one ``send`` and its client reads one ``recv`` of 1,500 bytes (15,000 for ``list``), so a
-``discover`` of more than about 100 sessions fails. ``RegistryServer`` sends whole replies and drops a client
-that does not send a whole request within ``IO_TIMEOUT`` (rpyc's would wait on it forever, serving nobody);
+``discover`` of more than about 100 sessions fails. ``RegistryServer`` sends whole replies and reads requests as they
+arrive, dropping a client that does not send a whole one within ``IO_TIMEOUT`` (rpyc's waits on one
+silent client forever, serving nobody);
 ``RegistryClient`` reads whole replies and says clearly when the registry cannot be reached. Stock rpyc
 clients and servers still interoperate with them.
 
@@ -32,6 +33,7 @@ from typing import List, Optional
 
 from ._rpyc import TCPRegistryClient, TCPRegistryServer, brine
 from .errors import ConfigError, ConnectTimeoutError, ServerNotFoundError
+from .transport import wait_readable
 
 log = logging.getLogger("dcc_bridge.registry")
 
@@ -45,6 +47,7 @@ REREGISTER_INTERVAL = 10.0  # seconds between a server's refreshes (read when a 
 TIMEOUT = 2.0  # a client's time limit for one request, connect included
 IO_TIMEOUT = 2.0  # the registry's time limit for a client to send its request
 MAX_REQUEST = 1 << 16
+MAX_READING = 512  # connections whose request is still arriving
 MAX_REPLY = 1 << 26
 _WILDCARDS = {"", "0.0.0.0", "::"}
 
@@ -91,9 +94,8 @@ class RegisteredSession:
         return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
 
 
-def _receive_all(sock, limit, deadline, until_parsed=False):
-    """Read from ``sock`` until the peer closes (or, with ``until_parsed``, until the bytes are one brine
-    value), within ``deadline``; at most ``limit`` bytes."""
+def _receive_all(sock, limit, deadline):
+    """Read from ``sock`` until the peer closes, within ``deadline``; at most ``limit`` bytes."""
     data = bytearray()
     while True:
         remaining = deadline - time.monotonic()
@@ -106,36 +108,85 @@ def _receive_all(sock, limit, deadline, until_parsed=False):
         data += chunk
         if len(data) > limit:
             raise ConnectionError(f"more than {limit:,} bytes")
-        if until_parsed:
-            try:
-                brine.load(bytes(data))
-            except Exception:  # not whole yet
-                continue
-            return bytes(data)
 
 
 class RegistryServer(TCPRegistryServer):
     """rpyc's TCP registry server, sending whole replies; listing allowed; registrations expire after
-    ``expire`` seconds without a refresh."""
+    ``expire`` seconds without a refresh. One thread, as rpyc's: it reads every client's request as it
+    arrives (a slow or silent client holds up nobody, and is dropped after ``IO_TIMEOUT``), then answers it."""
 
-    TIMEOUT = 0.5  # the listener's accept timeout: how soon close() is noticed
+    TIMEOUT = 0.5  # how long one wait for requests lasts: how soon close() is noticed
 
     def __init__(self, host="0.0.0.0", port=DEFAULT_PORT, expire=EXPIRE, logger=None):
         super().__init__(host, port, pruning_timeout=expire, logger=logger or log, allow_listing=True)
+        self._reading = {}  # socket -> (bytes so far, deadline): requests still arriving
         self._waiting = {}  # peer address -> its socket, from _recv to _send
+        self._closing = threading.Event()
+
+    def close(self):
+        """Stop serving (soon: within ``TIMEOUT``); harmless before ``start()`` runs, or twice (rpyc's raises)."""
+        self._closing.set()
+        self.active = False
 
     def _recv(self):
+        if self._closing.is_set():  # close() came before start() set active
+            self.active = False
+            raise socket.timeout("closing")
         for leftover in self._waiting.values():  # a request rpyc's loop dropped without a reply
             leftover.close()
         self._waiting.clear()
-        sock, address = self.sock.accept()
+        deadline = time.monotonic() + self.TIMEOUT
+        while True:
+            now = time.monotonic()
+            for sock, (_data, due) in list(self._reading.items()):
+                if due < now:
+                    self._drop(sock)
+            if now >= deadline:
+                raise socket.timeout("no request")
+            for sock in wait_readable([self.sock] + list(self._reading), deadline - now):
+                if sock is self.sock:
+                    self._accept()
+                    continue
+                request = self._read(sock)
+                if request is not None:
+                    address = sock.getpeername()
+                    self._waiting[address] = sock
+                    return request, address
+
+    def _accept(self):
         try:
-            data = _receive_all(sock, MAX_REQUEST, time.monotonic() + IO_TIMEOUT, until_parsed=True)
+            sock, _address = self.sock.accept()
         except OSError:
-            sock.close()
-            raise
-        self._waiting[address] = sock
-        return data, address
+            return
+        if len(self._reading) >= MAX_READING:  # a flood of idle connections: the oldest goes
+            self._drop(next(iter(self._reading)))
+        sock.setblocking(False)
+        self._reading[sock] = (b"", time.monotonic() + IO_TIMEOUT)
+
+    def _read(self, sock):
+        """The whole request once it has arrived, else None (the socket is dropped when it breaks)."""
+        data, due = self._reading[sock]
+        try:
+            chunk = sock.recv(1 << 16)
+        except (BlockingIOError, InterruptedError):
+            return None
+        except OSError:
+            chunk = b""
+        data += chunk
+        if not chunk or len(data) > MAX_REQUEST:
+            self._drop(sock)
+            return None
+        try:
+            brine.load(data)
+        except Exception:  # not whole yet
+            self._reading[sock] = (data, due)
+            return None
+        del self._reading[sock]
+        return data
+
+    def _drop(self, sock):
+        self._reading.pop(sock, None)
+        sock.close()
 
     def _send(self, data, addrinfo):
         sock = self._waiting.pop(addrinfo)
