@@ -16,6 +16,9 @@ The three messages, in order:
 | 2 | C → S     | ``auth``                 | ``protocol``, ``bridge``, ``rpyc``, ``nonce`` (hex), ``proof`` = hex HMAC-SHA256(token, ``dcc-bridge/client|`` server nonce ``|`` client nonce) |
 | 3 | S → C     | ``welcome`` / ``reject`` | welcome: ``proof`` = HMAC(token, ``dcc-bridge/server|`` client nonce ``|`` server nonce); reject: ``reason`` (``token``, ``protocol``, ``malformed``) and ``detail`` |
 
+With TLS (``tls``) the handshake runs inside it and both proofs are bound to the TLS channel: ``binding`` (the
+SHA-256 of the server certificate's DER) is appended to the second nonce in each HMAC (b"" without TLS).
+
 Both ends check the other's ``protocol`` (the bridge's own wire version, ``wire.VERSION``) before anything
 else, so a mismatch is reported with both versions named instead of a broken message later. rpyc's version
 is sent for the record only: the wire is the bridge's (``wire``), not rpyc's, so two ends with the same wire

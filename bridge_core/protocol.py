@@ -466,7 +466,7 @@ class BridgeConnection(Boxing, Connection):
         """The host's thread: send the one queued message without waiting on the socket. What the socket does
         not take at once is handed to the writer thread, with the send lock (so nothing else is written in
         between). False when that cannot be tried (another thread is writing, more is queued, no
-        ``MSG_DONTWAIT`` on this OS): the writer thread sends it all."""
+        ``MSG_DONTWAIT`` on this OS, TLS): the writer thread sends it all."""
         if _DONTWAIT is None or self._channel.stream.tls or not self._sendlock.acquire(False):
             return False
         handed_over = False

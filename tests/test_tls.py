@@ -92,6 +92,12 @@ def test_good_ca_works_with_bulk_frames_both_ways(pki, tls_server):
         assert results == [sum(i * 2 for i in range(200))] * 4
     with _connect(tls_server, host="localhost", tls_ca=str(pki.ca_file)) as bridge:
         assert bridge.eval("1 + 1") == 2
+    connection, hou = bridge_core.import_remote_module("127.0.0.1", tls_server.port, token=tls_server.token,
+                                                       tls_ca=str(pki.ca_file))  # hrpyc style
+    try:
+        assert connection.transport == "tls" and hou.node("/obj").path() == "/obj"
+    finally:
+        connection.close()
 
 
 def test_a_main_thread_server_from_the_cli_with_tls_and_the_cli_client(pki, runtime_dir):
