@@ -104,7 +104,13 @@ def cmd_serve(args, settings):
 def cmd_list(args, settings):
     sessions = discovery.list_sessions(settings.runtime_dir)
     where = args.registry or settings.registry
-    remote = registry.sessions(where) if where else []
+    try:
+        remote = registry.sessions(where) if where else []
+    except BridgeError as exc:
+        if args.registry:  # asked for on the command line: the command failed
+            raise
+        print(f"dcc-bridge list: DCC_BRIDGE_REGISTRY: {str(exc).splitlines()[0]}", file=sys.stderr)
+        where, remote = None, []
     if args.json:
         print(json.dumps([dict(app=s.app, pid=s.pid, host=s.host, port=s.port, bridge=s.bridge,
                                started=s.started, scene=s.scene, local_socket=s.local_socket) for s in sessions] +

@@ -54,6 +54,12 @@ class Registry:
         assert not self.thread.is_alive()
 
 
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.fixture
 def reg():
     running = Registry()
@@ -146,14 +152,17 @@ def test_a_silent_or_garbage_client_holds_up_nobody(reg):
 
 
 def test_an_unreachable_registry_is_a_clear_error(runtime_dir):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # nothing listens there
     with pytest.raises(bridge_core.ServerNotFoundError, match="cannot reach the registry"):
         registry.sessions(f"127.0.0.1:{port}")
     out = subprocess.run([sys.executable, "-m", "bridge_core", "list", "--registry", f"127.0.0.1:{port}"],
                          capture_output=True, text=True, env=clean_env(runtime_dir), cwd=str(ROOT), timeout=30)
     assert out.returncode == 2 and "cannot reach the registry" in out.stderr
+    noted = subprocess.run([sys.executable, "-m", "bridge_core", "list"], capture_output=True, text=True,
+                           env=clean_env(runtime_dir, DCC_BRIDGE_REGISTRY=f"127.0.0.1:{port}"), cwd=str(ROOT),
+                           timeout=30)
+    assert noted.returncode == 0 and "no DCC Bridge sessions running on this machine" in noted.stdout
+    assert "DCC_BRIDGE_REGISTRY: cannot reach the registry" in noted.stderr
 
 
 def test_the_registry_command_serve_register_and_list_across_machines(runtime_dir):
@@ -218,9 +227,7 @@ def test_the_maya_dialog_and_the_houdini_shelf_show_the_registrys_sessions(reg, 
 
 
 def test_an_unreachable_registry_is_noted_in_the_maya_dialog(runtime_dir, tmp_path):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # nothing listens there
     with maya_session(runtime_dir, app_dir=tmp_path / "maya", env={"DCC_BRIDGE_REGISTRY": f"127.0.0.1:{port}"}) as maya:
         maya.answer("Cancel")
         maya.menu("Houdini Bridge", "Connect to Houdini...")
