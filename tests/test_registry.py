@@ -198,7 +198,7 @@ def test_the_registry_command_serve_register_and_list_across_machines(runtime_di
 def test_the_maya_dialog_and_the_houdini_shelf_show_the_registrys_sessions(reg, runtime_dir, tmp_path):
     """A Houdini and a Maya on "other machines" (session files elsewhere) registered with the registry: Maya's
     Connect to Houdini... lists the Houdini beside the local one and asks for its token; Houdini's Connect to
-    Maya finds the Maya and connects with DCC_BRIDGE_TOKEN."""
+    Maya finds the Maya and asks for its token too."""
     elsewhere = config.load({"DCC_BRIDGE_RUNTIME_DIR": str(tmp_path / "other-machine")})
     token = auth.new_token()
     remote_houdini = bridge_core.start_server(port=0, app="houdini", settings=elsewhere, registry=reg.address)
@@ -217,7 +217,8 @@ def test_the_maya_dialog_and_the_houdini_shelf_show_the_registrys_sessions(reg, 
             assert maya.eval("__import__('dcc_bridge_maya.houdini_link').houdini_link.link().bridge.port") == \
                 remote_houdini.port
             assert maya.eval("hou.node('/obj').path()") == "/obj"
-        with houdini_session(runtime_dir, prefs_dir=tmp_path / "prefs", env=dict(env, DCC_BRIDGE_TOKEN=token)) as hou:
+        with houdini_session(runtime_dir, prefs_dir=tmp_path / "prefs", env=env) as hou:
+            hou.answer(token)  # typed into the token prompt
             hou.click("dcc_bridge_connect_maya")
             assert f"connected to Maya (at 127.0.0.1:{remote_maya.port})" in hou.shown()["status"][-1]
             assert hou.eval("hou.session.maya_link.bridge.port") == remote_maya.port

@@ -3,6 +3,8 @@
 Every tool reports through ``feedback`` (a dialog or the status bar) and never lets a traceback reach the
 user: failures are shown with what to do, the traceback tucked into the dialog's details.
 """
+import dataclasses
+
 from bridge_core import BridgeError
 
 from . import feedback, live_link, maya_link, prefs, server
@@ -70,6 +72,14 @@ def connect_to_maya():
         if not picked:
             return None
         chosen = found[picked[0]]
+    if chosen.pid is None and hou.isUIAvailable():  # a registry's session, on another machine: its token?
+        button, typed = hou.ui.readInput(f"Token of the Maya at {chosen.address}\n(from its session file; leave "
+                                         f"empty to use DCC_BRIDGE_TOKEN):", buttons=("OK", "Cancel"),
+                                         close_choice=1, title="Connect to Maya")
+        if button != 0:
+            return None
+        if typed.strip():
+            chosen = dataclasses.replace(chosen, token=typed.strip())
     try:
         maya_link.connect(chosen)
     except BridgeError as exc:
@@ -82,7 +92,7 @@ def connect_to_maya():
 
 def _maya_label(session):
     """How the Connect to Maya list names a session: this machine's by pid and port, a registry's by address
-    (connecting to it uses DCC_BRIDGE_TOKEN)."""
+    (connecting to it asks for its token)."""
     if session.pid is None:
         return f"Maya at {session.address} (registry)"
     return f"Maya pid {session.pid} on port {session.port}" + (f" - {session.scene}" if session.scene else "")
