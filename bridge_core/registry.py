@@ -50,6 +50,7 @@ MAX_REQUEST = 1 << 16
 MAX_READING = 512  # connections whose request is still arriving
 MAX_REPLY = 1 << 26
 _WILDCARDS = {"", "0.0.0.0", "::"}
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 def service_name(app):
@@ -292,6 +293,10 @@ class Registration:
         self._thread = None
 
     def start(self):
+        if self.host in _LOOPBACK and self.registry.ip not in _LOOPBACK:
+            log.warning("registering %s on port %d with the registry at %s, but it listens on %s only: other "
+                        "machines cannot connect to it. Listen on a reachable address (DCC_BRIDGE_HOST=0.0.0.0, with "
+                        "TLS: docs/security.md).", self.app, self.port, self.registry.address, self.host)
         self._thread = threading.Thread(target=self._run, name=f"dcc-bridge-registration-{self.port}", daemon=True)
         self._thread.start()
         return self
@@ -316,8 +321,9 @@ class Registration:
         if self.registered.is_set():
             self.registry.unregister(self.port, interface=self.host)
 
-    def stop(self, timeout=None):
-        """Stop refreshing and unregister (waits up to ``timeout`` seconds, the registry's request timeout)."""
+    def stop(self, timeout=1.0):
+        """Stop refreshing and unregister: waits up to ``timeout`` seconds (a registry that does not answer must
+        not hold up a host's Stop button); the thread finishes unregistering in the background after that."""
         self._stop.set()
         if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(self.registry.timeout * 2 if timeout is None else timeout)
+            self._thread.join(timeout)

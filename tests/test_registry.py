@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -236,3 +237,14 @@ def test_an_unreachable_registry_is_noted_in_the_maya_dialog(runtime_dir, tmp_pa
         assert "The registry was not asked: cannot reach the registry" in dialog["message"]
         assert dialog["buttons"] == ["Other machine...", "Cancel"]
     assert os.path.isdir(runtime_dir)
+
+
+def test_registering_a_loopback_only_server_elsewhere_is_warned_about(runtime_dir, caplog):
+    server = bridge_core.start_server(port=0, registry="192.0.2.1:18810")  # TEST-NET-1: another machine
+    try:
+        assert any("other machines cannot connect to it" in r.getMessage() and r.levelname == "WARNING"
+                   for r in caplog.records)
+    finally:
+        start = time.monotonic()
+        server.stop()
+        assert time.monotonic() - start < 3, "an unanswering registry does not hold up stop()"

@@ -259,6 +259,7 @@ def test_the_houdini_shelf_and_the_maya_menu_over_tls(pki, runtime_dir, tmp_path
             with pytest.raises(bridge_core.ConnectTimeoutError):  # both serve TLS only on TCP
                 bridge_core.connect(port=session.port, connect_timeout=0.5, settings=config.load(
                     {"DCC_BRIDGE_RUNTIME_DIR": str(runtime_dir), "DCC_BRIDGE_LOCAL_SOCKET": "0"}))
+        assert "with TLS" in houdini.eval("__import__('dcc_bridge_houdini.server').server.SERVER.describe()")
         maya.menu("Houdini Bridge", "Connect to Houdini...")
         assert maya.eval("__import__('dcc_bridge_maya.houdini_link').houdini_link.link().bridge.transport") == "tls"
         assert maya.eval("hou.node('/obj').path()") == "/obj"
