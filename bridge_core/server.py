@@ -12,6 +12,10 @@ of this machine that find the session file connect through it (a round trip cost
 TCP); its connections get the same handshake, the same deadline and the same serving as TCP ones, and are
 listed as "local socket". When it cannot be made (path too long, any error) the server serves TCP only.
 
+With ``tls_cert``/``tls_key`` (``DCC_BRIDGE_TLS_*``) the TCP port speaks TLS first and the handshake is bound to
+it (``tls``); the Unix socket stays plain. With ``registry`` (``DCC_BRIDGE_REGISTRY``) the server registers its app
+and port there and keeps the registration fresh until ``stop()`` (``registry``).
+
     server = start_server(port=0)                 # returns at once; serves in the background
     print(server.host, server.port, server.session_file)
     server.stop()
