@@ -141,7 +141,7 @@ def test_a_wrong_ca_is_rejected_with_a_clear_error(pki, tls_server, caplog):
     start = time.monotonic()
     with pytest.raises(bridge_core.HandshakeError) as caught:
         _connect(tls_server, tls_ca=str(pki.other_ca_file))
-    assert time.monotonic() - start < CONNECT_TIMEOUT + 1
+    assert time.monotonic() - start < CONNECT_TIMEOUT + 3
     message = str(caught.value)
     assert "not trusted" in message and str(pki.other_ca_file) in message and f":{tls_server.port}" in message
     wait_until(lambda: any("refused a connection" in r.getMessage() and "TLS" in r.getMessage()
@@ -163,7 +163,7 @@ def test_a_plain_client_of_a_tls_server_gets_a_clear_error_within_the_connect_ti
     start = time.monotonic()
     with pytest.raises(bridge_core.ConnectTimeoutError) as caught:
         _connect(tls_server)
-    assert time.monotonic() - start < CONNECT_TIMEOUT + 1, "no hang past the connect timeout"
+    assert time.monotonic() - start < CONNECT_TIMEOUT + 3, "no hang past the connect timeout"
     assert isinstance(caught.value, bridge_core.BridgeError)
     assert "tls_ca" in str(caught.value) and "DCC_BRIDGE_TLS_CA" in str(caught.value)
 
@@ -174,7 +174,7 @@ def test_a_tls_client_of_a_plain_server_gets_a_clear_error(pki, runtime_dir):
         start = time.monotonic()
         with pytest.raises(bridge_core.HandshakeError) as caught:
             _connect(server, tls_ca=str(pki.ca_file))
-        assert time.monotonic() - start < CONNECT_TIMEOUT + 1
+        assert time.monotonic() - start < CONNECT_TIMEOUT + 3
         assert "TLS" in str(caught.value) and "without tls_ca" in str(caught.value)
         with _connect(server) as bridge:  # the plain server still serves plain clients
             assert bridge.eval("2") == 2
