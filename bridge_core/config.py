@@ -14,6 +14,10 @@
 | ``DCC_BRIDGE_MAX_UNAUTHENTICATED`` | connections a server lets be in their handshake at once (``admission``) | ``64`` |
 | ``DCC_BRIDGE_MAX_UNAUTHENTICATED_PER_ADDRESS`` | the same, from one peer address (IPv6: one /64) | ``16`` |
 | ``DCC_BRIDGE_HANDSHAKE_BACKOFF`` | longest a failing address's handshake (and a wrong proof's reject) is held, in seconds (``0``: never held) | ``3`` |
+| ``DCC_BRIDGE_TLS_CERT``   | a server's TLS certificate (PEM): serve TLS on the TCP port (``tls``) | unset (no TLS) |
+| ``DCC_BRIDGE_TLS_KEY``    | that certificate's private key (PEM), unless it is in the certificate file | unset |
+| ``DCC_BRIDGE_TLS_CA``     | a client's trusted CA (PEM): connect over TLS, checking the server's certificate | unset (no TLS) |
+| ``DCC_BRIDGE_REGISTRY``   | ``HOST[:PORT]`` of a registry (``registry``): servers register there, lists show its sessions | unset |
 
 Nothing else in the package reads ``os.environ``. Tests pass their own mapping so the developer's
 environment never leaks in:
@@ -62,6 +66,11 @@ class Settings:
     max_unauthenticated: int = DEFAULT_MAX_UNAUTHENTICATED
     max_unauthenticated_per_address: int = DEFAULT_MAX_UNAUTHENTICATED_PER_ADDRESS
     handshake_backoff: float = DEFAULT_HANDSHAKE_BACKOFF
+    # 13c: TLS and the registry
+    tls_cert: Optional[str] = None
+    tls_key: Optional[str] = None
+    tls_ca: Optional[str] = None
+    registry: Optional[str] = None  # "HOST[:PORT]" (registry.parse_address reads it)
 
 
 def default_runtime_dir(environ=None, platform=None):
@@ -128,6 +137,10 @@ def _flag(name, text):
                       (" (or headless: also without a UI)" if name.endswith("AUTOSTART") else ""))
 
 
+def _path(text):
+    return str(Path(text).expanduser()) if text else None
+
+
 def _headless(text):
     return text.strip().lower() == "headless"
 
@@ -166,4 +179,7 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
                                          if per_address else DEFAULT_MAX_UNAUTHENTICATED_PER_ADDRESS),
         handshake_backoff=(_non_negative(PREFIX + "HANDSHAKE_BACKOFF", backoff) if backoff
                            else DEFAULT_HANDSHAKE_BACKOFF),
+        # 13c: TLS and the registry
+        tls_cert=_path(get("TLS_CERT")), tls_key=_path(get("TLS_KEY")), tls_ca=_path(get("TLS_CA")),
+        registry=get("REGISTRY"),
     )

@@ -21,6 +21,9 @@ messages, in order:
 | 4 | C → S     | ``auth``                 | ``proof`` = hex HMAC(token, ``dcc-bridge/3/client|`` transcript) |
 | 5 | S → C     | ``welcome`` / ``reject`` | reject: ``reason`` ``token`` and ``detail``                   |
 
+With TLS (``tls``) the handshake runs inside it and both proofs are bound to the TLS channel: ``binding`` (the
+SHA-256 of the server certificate's DER) is part of the transcript both HMACs cover (b"" without TLS).
+
 Both ends check the other's ``protocol`` (the bridge's own wire version, ``wire.VERSION``) before anything
 else, so a mismatch is reported with both versions named instead of a broken message later. rpyc's version
 is sent for the record only: the wire is the bridge's (``wire``), not rpyc's, so two ends with the same wire
@@ -253,6 +256,7 @@ def client_handshake(sock, token, address, timeout=5.0, no_token_help="", *, bin
     server with another id is refused before the token is used. Raises ``HandshakeError`` (not a bridge,
     hung up, malformed or hostile answers, a relay), ``ConnectTimeoutError``, ``ProtocolMismatchError`` or
     ``AuthenticationError`` (no token, token rejected, or a server that could not prove it knows the token).
+    ``binding``: the TLS channel binding (``tls``), mixed into both proofs (b"" without TLS).
     """
     deadline = time.monotonic() + timeout
     try:

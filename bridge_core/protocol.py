@@ -141,15 +141,16 @@ class BridgeConnection(Boxing, Connection):
         only the callers wake for their replies (a leader interrupts a reader already waiting on the socket).
         """
         self._reader = threading.current_thread()
-        sock = self._channel.stream.sock
+        stream = self._channel.stream
+        sock = stream.sock
         try:
             while not self._closed:
                 if self._leaders or time.monotonic() - self._last_leader < READER_GRACE:
                     self._park()
                 else:  # nobody called lately (always so on a server that makes no calls): no lock to take
                     self._reader_polling = True
-                try:
-                    ready = wait_readable([sock, self._wake_r], self._release_due())
+                try:  # bytes already inside TLS do not make the socket readable
+                    ready = [sock] if stream.pending() else wait_readable([sock, self._wake_r], self._release_due())
                 finally:
                     self._reader_polling = False
                 if self._wake_r in ready:
@@ -480,8 +481,8 @@ class BridgeConnection(Boxing, Connection):
         """The host's thread: send the one queued message without waiting on the socket. What the socket does
         not take at once is handed to the writer thread, with the send lock (so nothing else is written in
         between). False when that cannot be tried (another thread is writing, more is queued, no
-        ``MSG_DONTWAIT`` on this OS): the writer thread sends it all."""
-        if _DONTWAIT is None or not self._sendlock.acquire(False):
+        ``MSG_DONTWAIT`` on this OS, TLS): the writer thread sends it all."""
+        if _DONTWAIT is None or self._channel.stream.tls or not self._sendlock.acquire(False):
             return False
         handed_over = False
         try:

@@ -15,6 +15,10 @@ of this machine that find the session file connect through it (a round trip cost
 TCP); its connections get the same handshake, the same deadline and the same serving as TCP ones, and are
 listed as "local socket". When it cannot be made (path too long, any error) the server serves TCP only.
 
+With ``tls_cert``/``tls_key`` (``DCC_BRIDGE_TLS_*``) the TCP port speaks TLS first and the handshake is bound to
+it (``tls``); the Unix socket stays plain. With ``registry`` (``DCC_BRIDGE_REGISTRY``) the server registers its app
+and port there and keeps the registration fresh until ``stop()`` (``registry``).
+
     server = start_server(port=0)                 # returns at once; serves in the background
     print(server.host, server.port, server.session_file)
     server.stop()
@@ -34,9 +38,10 @@ import weakref
 from dataclasses import dataclass
 from typing import List, Optional
 
-from . import admission, auth, config, discovery, handshake, wire
+from . import admission, auth, config, discovery, handshake, registry, tls, wire
 from ._rpyc import ThreadedServer
 from .errors import ConfigError, PortInUseError
+from .registry import parse_address as _registry_address
 from .executors import SIGNAL_CHECK_INTERVAL, ServingThread, direct
 from .service import BridgeService, connect as connect_service
 from .transport import BridgeChannel, BridgeStream
@@ -153,10 +158,17 @@ class _Listener(ThreadedServer):
 
         try:
             try:
+                binding = b""
+                if owner._tls is not None and _is_tcp(sock):  # TLS first; the local socket stays plain (tls)
+                    context, binding = owner._tls
+                    plain, sock = sock, tls.accept(sock, context, HANDSHAKE_TIMEOUT)  # TLSRefused: the same as Rejected
+                    self.clients.discard(plain)
+                    self.clients.add(sock)
                 hello = handshake.server_handshake(
                     sock, owner.token, owner.app, HANDSHAKE_TIMEOUT, hold_reject=hold_reject,
-                    session=owner.session_id, hold_proof=lambda: owner.wait(self._admission.penalty(key)))
-            except handshake.Rejected as exc:
+                    session=owner.session_id, binding=binding,
+                    hold_proof=lambda: owner.wait(self._admission.penalty(key)))
+            except (handshake.Rejected, tls.TLSRefused) as exc:
                 if not held:
                     self._admission.failed(key)
                 if owner.running:
@@ -216,9 +228,12 @@ def _kind(reason):
 class BridgeServer:
     """A running bridge server; see ``start_server``."""
 
-    def __init__(self, port, host, token, executor, app, scene, settings, timeout):
+    def __init__(self, port, host, token, executor, app, scene, settings, timeout, tls_files=None, registry_at=None):
         self.app = app
         self.settings = settings
+        self._tls = None if not tls_files else (tls.server_context(*tls_files), tls.server_binding(tls_files[0]))
+        self.tls = self._tls is not None  # TLS on the TCP port (tls_cert / DCC_BRIDGE_TLS_CERT)
+        self._registration = None
         self.executor = executor or direct
         self.timeout = timeout
         self.max_transfer = settings.max_transfer
@@ -262,6 +277,8 @@ class BridgeServer:
             raise
         atexit.register(self.stop)
         _running.add(self)
+        if registry_at:
+            self._registration = registry.Registration(registry_at, app, self.host, self.port).start()
         log.info("DCC Bridge %s serving %s on %s:%d (token %s, session file %s)", __version__, app, self.host,
                  self.port, auth.fingerprint(token), self.session_file)
 
@@ -375,6 +392,8 @@ class BridgeServer:
             callback()
         atexit.unregister(self.stop)
         discovery.remove_session(self.session_file)
+        if self._registration is not None:
+            self._registration.stop()
         self._listener.close()
         self._close_local()
         for conn in list(self._conns):
@@ -424,7 +443,8 @@ def start_first_free(first_port, tries=10, **kwargs):
 
 
 def start_server(port=None, use_thread=True, quiet=True, *, host=None, token=None, executor=None,
-                 app="python", scene=None, timeout=None, settings=None, on_ready=None) -> Optional[BridgeServer]:
+                 app="python", scene=None, timeout=None, settings=None, on_ready=None, tls_cert=None, tls_key=None,
+                 registry=None) -> Optional[BridgeServer]:
     """Start a bridge server (hrpyc's ``start_server``, secure by default).
 
     ``port``: TCP port (``DCC_BRIDGE_PORT`` or 18811; 0 picks a free one). ``use_thread``: serve in the
@@ -435,7 +455,10 @@ def start_server(port=None, use_thread=True, quiet=True, *, host=None, token=Non
     anything else exposes the port to the network and is logged as a warning). ``token``: the session secret
     (``DCC_BRIDGE_TOKEN`` or a random one; at least 128 bits). ``executor``: runs each request on the host's main thread
     (``executors``). ``app``: the name written in the session file (houdini, maya ...). ``scene``: a string or
-    a callable giving the current scene for the session file.
+    a callable giving the current scene for the session file. ``tls_cert``/``tls_key``: PEM files of the
+    server's certificate and key (``DCC_BRIDGE_TLS_CERT``/``DCC_BRIDGE_TLS_KEY``): TLS on the TCP port
+    (``tls``). ``registry``: ``"HOST[:PORT]"`` of a registry to register with (``DCC_BRIDGE_REGISTRY``;
+    ``registry``).
     """
     settings = settings or config.load()
     if token:
@@ -446,15 +469,30 @@ def start_server(port=None, use_thread=True, quiet=True, *, host=None, token=Non
     port = settings.port if port is None else port
     if not isinstance(port, int) or not 0 <= port <= 65535:
         raise ConfigError(f"port={port!r} is not a TCP port: use a whole number from 0 to 65535")
+    tls_cert, tls_key = tls_cert or settings.tls_cert, tls_key or settings.tls_key
+    registry = registry or settings.registry
+    if registry:
+        _registry_address(registry)  # a malformed address is a ConfigError before anything listens
+    if tls_key and not tls_cert:
+        raise ConfigError("a TLS key was given without its certificate: give tls_cert= too (--tls-cert, "
+                          "DCC_BRIDGE_TLS_CERT)")
     if host not in ("127.0.0.1", "localhost", "::1"):
-        log.warning("listening on %s: other machines that can reach this address can connect with the token. "
-                    "Use 127.0.0.1 unless you mean to share this session.", host)
+        if tls_cert:
+            log.info("listening on %s with TLS: other machines that can reach this address can connect with the "
+                     "token", host)
+        else:
+            log.warning("listening on %s without TLS: other machines that can reach this address can connect and "
+                        "try tokens, and the handshake, every call and all data (code, scene contents, meshes) "
+                        "cross the network unencrypted. Give a certificate (tls_cert=/tls_key=, --tls-cert/"
+                        "--tls-key, DCC_BRIDGE_TLS_CERT/DCC_BRIDGE_TLS_KEY; docs/security.md), or listen on "
+                        "127.0.0.1.", host)
     serving = None
     if not use_thread and executor is None:
         serving = ServingThread()
         executor = serving.executor
     server = BridgeServer(port, host, token or settings.token or auth.new_token(), executor, app, scene,
-                          settings, settings.timeout if timeout is None else timeout)
+                          settings, settings.timeout if timeout is None else timeout,
+                          tls_files=(tls_cert, tls_key) if tls_cert else None, registry_at=registry)
     server.start_thread()
     if use_thread:
         return server

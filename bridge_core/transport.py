@@ -30,6 +30,7 @@ that announces a gigabyte and sends a kilobyte costs ``AT_ONCE``.
 import errno
 import select
 import socket
+import ssl
 import threading
 
 from ._rpyc import SocketStream
@@ -86,14 +87,22 @@ class BridgeStream(SocketStream):
     """A blocking socket stream: exact reads without joining pieces, writes without re-slicing, and a
     ``poll`` that other threads can interrupt (``interrupts``: wake-up sockets watched beside the connection)."""
 
-    __slots__ = ("interrupts",)
+    __slots__ = ("interrupts", "tls")
 
     def __init__(self, sock):
         super().__init__(sock)
         self.interrupts = ()  # callables returning a wake-up socket, or None, for the polling thread
+        self.tls = isinstance(sock, ssl.SSLSocket)  # TLS (``tls``): no recv flags; decrypted bytes may wait inside
+
+    def pending(self):
+        """True when bytes already read from the socket wait inside the TLS layer (the socket may not poll
+        readable for them)."""
+        return self.tls and self.sock.pending() > 0
 
     def poll(self, timeout):
         """True when the connection has data; False at the timeout or when a wake-up socket fired."""
+        if self.pending():
+            return True
         extra = []
         for get in self.interrupts:
             wake = get()
@@ -116,7 +125,7 @@ class BridgeStream(SocketStream):
             return self._read_pieces(count)
         if not count:
             return b""
-        data = self._recv(count, _WAITALL)
+        data = self._recv(count, 0 if self.tls else _WAITALL)
         if len(data) == count:
             return data
         rest = bytearray(count - len(data))
