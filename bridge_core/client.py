@@ -22,7 +22,7 @@ import socket
 import time
 import weakref
 
-from . import config, discovery, handshake, shipping, values
+from . import config, discovery, handshake, keepalive as liveness, shipping, values
 from ._rpyc import ModuleNamespace, classic
 from .errors import ConnectTimeoutError, ServerNotFoundError
 from .service import ClientService, connect as connect_service
@@ -201,19 +201,22 @@ class Bridge:
 
 
 def connect(host=None, port=None, *, token=None, timeout=None, executor=None, connect_timeout=CONNECT_TIMEOUT,
-            settings=None, lost_error=None) -> Bridge:
+            settings=None, lost_error=None, keepalive=None) -> Bridge:
     """Connect to a bridge server and return a ``Bridge``.
 
     ``host``/``port``: ``DCC_BRIDGE_HOST``/``DCC_BRIDGE_PORT`` or 127.0.0.1:18811. ``token``: found in the
     session file on this machine, else ``DCC_BRIDGE_TOKEN``. ``timeout``: seconds a remote call may take
     (``DCC_BRIDGE_TIMEOUT`` or 30). ``executor``: where callbacks from the server run (the host's main
     thread in Maya; ``executors``). ``lost_error``: makes the error a call raises when the connection is lost,
-    from a message (default ``ConnectionLostError``; a ``Link``'s says how to reconnect).
+    from a message (default ``ConnectionLostError``; a ``Link``'s says how to reconnect). ``keepalive``: seconds
+    of silence after which the server counts as gone and pending calls fail (``DCC_BRIDGE_KEEPALIVE`` or 15;
+    0: never; see ``keepalive``).
     """
     settings = settings or config.load()
     host = host or settings.host
     port = settings.port if port is None else port
     address = f"{host}:{port}"
+    window = settings.keepalive if keepalive is None else config.keepalive_window("keepalive", keepalive)
     shipping.remember_interactive_sources()  # so Bridge.call finds functions typed after this point
     token, session = _find_token(host, port, token, settings)
     sock = _open_local_socket(host, session, settings, connect_timeout)
@@ -227,12 +230,13 @@ def connect(host=None, port=None, *, token=None, timeout=None, executor=None, co
                            f"no token given. For a server on another machine pass token=... or set "
                            f"DCC_BRIDGE_TOKEN to the token from its session file."))
         sock.settimeout(None)
+        liveness.tune_socket(sock, window)
         conn = connect_service(
             ClientService,
             BridgeChannel(BridgeStream(sock), settings.max_transfer),
             dict(sync_request_timeout=settings.timeout if timeout is None else timeout,
                  bridge_executor=executor, bridge_peer=f"the {hello.app or 'bridge'} server at {address}",
-                 bridge_fused_calls=settings.fused_calls, bridge_lost=lost_error))
+                 bridge_fused_calls=settings.fused_calls, bridge_lost=lost_error, bridge_keepalive=window))
     except BaseException:
         sock.close()
         raise

@@ -11,6 +11,7 @@
 | ``DCC_BRIDGE_MAX_TRANSFER``| largest payload in bytes accepted in one message             | ``1073741824`` (1 GiB) |
 | ``DCC_BRIDGE_LOCAL_SOCKET``| ``1``/``0``: clients of this machine use a Unix socket (not Windows) | ``1`` (on)   |
 | ``DCC_BRIDGE_FUSED_CALLS``| ``1``/``0``: fused calls (``fusing``), ``1`` even on a Python whose bytecode was not tested | unset: on where tested (3.9-3.13) |
+| ``DCC_BRIDGE_KEEPALIVE``  | seconds of silence after which the peer counts as dead (``keepalive``); ``0``: never | ``15`` |
 
 Nothing else in the package reads ``os.environ``. Tests pass their own mapping so the developer's
 environment never leaks in:
@@ -26,13 +27,16 @@ from typing import Mapping, Optional
 from .errors import ConfigError
 from .paths import user_data_dir
 
-__all__ = ["Settings", "load", "default_runtime_dir", "autostart_choice", "DEFAULT_PORT", "DEFAULT_HOST"]
+__all__ = ["Settings", "load", "default_runtime_dir", "autostart_choice", "keepalive_window", "DEFAULT_PORT",
+           "DEFAULT_HOST"]
 
 PREFIX = "DCC_BRIDGE_"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 18811
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_TRANSFER = 1 << 30
+# 13d liveness: the keepalive window (seconds; 0 turns the peer check off)
+DEFAULT_KEEPALIVE = 15.0
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -49,6 +53,7 @@ class Settings:
     max_transfer: int = DEFAULT_MAX_TRANSFER
     local_socket: bool = True
     fused_calls: Optional[bool] = None  # None: on where the bytecode was tested (fusing.enabled)
+    keepalive: float = DEFAULT_KEEPALIVE  # 13d: 0.0 = off (keepalive.window)
     port_set: bool = False  # DCC_BRIDGE_PORT was given (the CLI then does not look for the one running session)
 
 
@@ -96,6 +101,18 @@ def _positive(name, text, kind):
     return value
 
 
+def keepalive_window(name, value):
+    """A keepalive window in seconds from a setting or an argument: a number >= 0 (0: off); ``ConfigError``
+    otherwise (13d)."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise ConfigError(f"{name}={value!r} must be a number of seconds (0 turns the keepalive off)")
+    return seconds
+
+
 def _flag(name, text):
     value = text.strip().lower()
     if value in _TRUE:
@@ -122,6 +139,7 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
     runtime, autostart = get("RUNTIME_DIR"), get("AUTOSTART")
     timeout, cap, local = get("TIMEOUT"), get("MAX_TRANSFER"), get("LOCAL_SOCKET")
     fused = get("FUSED_CALLS")
+    keepalive = get("KEEPALIVE")
     return Settings(
         host=host or DEFAULT_HOST,
         port=_port(PREFIX + "PORT", port) if port else DEFAULT_PORT,
@@ -133,5 +151,6 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
         max_transfer=_positive(PREFIX + "MAX_TRANSFER", cap, int) if cap else DEFAULT_MAX_TRANSFER,
         local_socket=_flag(PREFIX + "LOCAL_SOCKET", local) if local else True,
         fused_calls=_flag(PREFIX + "FUSED_CALLS", fused) if fused else None,
+        keepalive=keepalive_window(PREFIX + "KEEPALIVE", keepalive) if keepalive else DEFAULT_KEEPALIVE,
         port_set=bool(port),
     )

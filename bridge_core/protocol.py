@@ -44,7 +44,7 @@ import sys
 import threading
 import time
 
-from . import bulk, fusing, proxies, wire
+from . import bulk, fusing, keepalive, proxies, wire
 from .boxing import Boxed, Boxing
 from ._rpyc import Connection
 from .errors import BridgeTimeoutError, ConnectionLostError, TransferTooLargeError
@@ -110,6 +110,9 @@ class BridgeConnection(Boxing, Connection):
         self._peer_name = self._config.get("bridge_peer") or "the other side"
         self.fused_calls = fusing.enabled(self._config.get("bridge_fused_calls"))  # read by this side's proxies
         self._lost = self._config.get("bridge_lost") or ConnectionLostError  # message -> the error to raise
+        self._lost_message = None  # why the peer counts as gone (keepalive), for the errors of pending calls
+        self.last_heard = time.monotonic()  # when the last message arrived (keepalive)
+        self.peer_keepalive = 0.0  # the peer's keepalive window, from its heartbeats (0: none announced)
 
     # ------------------------------------------------------------------------------------ reading
 
@@ -129,6 +132,7 @@ class BridgeConnection(Boxing, Connection):
         """
         self._reader = threading.current_thread()
         sock = self._channel.stream.sock
+        keepalive.watch(self, self._config.get("bridge_keepalive"))
         try:
             while not self._closed:
                 if self._leaders or time.monotonic() - self._last_leader < READER_GRACE:
@@ -234,6 +238,32 @@ class BridgeConnection(Boxing, Connection):
         self._closed = True
         self._cleanup()
 
+    def lose(self, message):
+        """The peer is gone (``keepalive``): close without sending anything more (nothing would arrive, and a
+        write could block), waking every thread that reads or writes the socket; pending calls fail with
+        ``message``. Work of the peer queued for the host and not yet started is dropped."""
+        self._lost_message = message
+        self._closed = True
+        log.warning("%s", message)
+        sock = self.socket
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)  # a thread blocked in recv() or send() on it returns now
+            except OSError:
+                pass
+        self._cleanup()
+
+    @property
+    def socket(self):
+        """The connection's socket, or None once closed."""
+        sock = self._channel.stream.sock
+        return sock if isinstance(sock, socket.socket) else None
+
+    @property
+    def peer_name(self):
+        """How logs and errors name the other end ("client 127.0.0.1:50312", "the houdini server at ...")."""
+        return self._peer_name
+
     def _cleanup(self, _anyway=True):
         with self._cleanup_lock:
             if self._cleaned:
@@ -247,7 +277,7 @@ class BridgeConnection(Boxing, Connection):
             super()._cleanup(_anyway)
         except Exception:
             log.debug("cleanup of the connection to %s failed", self._peer_name, exc_info=True)
-        lost = self._lost(f"the connection to {self._peer_name} was closed")
+        lost = self._lost(self._lost_message or f"the connection to {self._peer_name} was closed")
         for callback in pending:
             callback(True, lost)
         if self._dispatch_queue is not None:
@@ -338,7 +368,7 @@ class BridgeConnection(Boxing, Connection):
                 raise waiter.value
             return waiter.value
         if self._closed:
-            raise self._lost(f"the connection to {self._peer_name} closed before it answered")
+            raise self._lost(self._lost_message or f"the connection to {self._peer_name} closed before it answered")
         raise self._timeout_error(timeout)
 
     def _lead(self, waiter, timeout):
@@ -402,6 +432,8 @@ class BridgeConnection(Boxing, Connection):
             return wire.MSG_EXCEPTION, seq, self._box_exc(typ, value, tb)
 
     def _reply_from_host(self, seq, handler, args):
+        if self._lost_message is not None:  # the peer is gone (keepalive): nobody waits for this any more
+            return
         self._send_reply_quietly(self._reply(seq, handler, args), from_host=True)
 
     def _refuse(self, seq, exc):
@@ -415,6 +447,8 @@ class BridgeConnection(Boxing, Connection):
             if job is None:
                 return
             seq, handler, args = job
+            if self._lost_message is not None:  # the peer is gone (keepalive): nobody waits for the rest
+                continue
             try:
                 reply = executor(lambda: self._reply(seq, handler, args))
             except BaseException as exc:  # the executor itself failed
@@ -490,6 +524,16 @@ class BridgeConnection(Boxing, Connection):
                 if self._send_queue:  # queued by another thread while we held the lock: it left them to us
                     self._writer().put(True)
 
+    def send_keepalive(self, window):
+        """Queue a heartbeat (``wire.MSG_KEEPALIVE`` with this end's window) and send it without waiting on the
+        socket: when another thread is writing, it sends it after its own message; what the socket does not
+        take at once goes to the writer thread (``keepalive``'s thread serves every connection)."""
+        if self._closed:
+            return
+        self._send_queue.append((bytes((wire.MSG_KEEPALIVE,)) + marshal.dumps((0, window), MARSHAL_VERSION), ()))
+        if not self._write_at_once() and _DONTWAIT is None:
+            self._writer().put(True)
+
     def _write_queued(self):
         """Write the queued messages, unless another thread is writing (it writes ours too)."""
         while self._send_queue:
@@ -504,10 +548,13 @@ class BridgeConnection(Boxing, Connection):
 
     def _writer(self):
         """The connection's writer thread (started on first use): it writes what the host's thread queued."""
-        if self._writer_jobs is None:  # only the host's thread gets here: no race to start two
-            self._writer_jobs = queue.SimpleQueue()
-            threading.Thread(target=self._write_loop, args=(self._writer_jobs,),
-                             name=f"dcc-bridge-writer-{self._config['connid']}", daemon=True).start()
+        if self._writer_jobs is None:  # the host's thread and the keepalive thread get here
+            with self._cleanup_lock:
+                if self._writer_jobs is None:
+                    jobs = queue.SimpleQueue()
+                    threading.Thread(target=self._write_loop, args=(jobs,),
+                                     name=f"dcc-bridge-writer-{self._config['connid']}", daemon=True).start()
+                    self._writer_jobs = jobs
         return self._writer_jobs
 
     def _write_loop(self, jobs):
@@ -528,6 +575,7 @@ class BridgeConnection(Boxing, Connection):
     def _dispatch(self, data):
         """One received message. As rpyc's, it releases the receive lock taken by ``serve`` exactly once:
         before running a request (which may wait on nested replies), after delivering a reply."""
+        self.last_heard = time.monotonic()
         self._bulk_incoming.append(self._channel.take_bulks())
         try:
             msg = data[0]
@@ -543,6 +591,11 @@ class BridgeConnection(Boxing, Connection):
             elif msg == wire.MSG_EXCEPTION:
                 self._recvlock.release()
                 self._seq_request_callback(msg, seq, True, self._unbox_exc(args))
+            elif msg == wire.MSG_KEEPALIVE:
+                self._recvlock.release()
+                if args != self.peer_keepalive and type(args) is float and args >= 0:
+                    self.peer_keepalive = args
+                    keepalive.peer_window_changed()
             else:
                 self._recvlock.release()
                 raise ValueError(f"invalid message type {msg!r} from {self._peer_name}")

@@ -31,7 +31,7 @@ import weakref
 from dataclasses import dataclass
 from typing import List, Optional
 
-from . import auth, config, discovery, handshake, wire
+from . import auth, config, discovery, handshake, keepalive as liveness, wire
 from ._rpyc import RpycAuthenticationError, ThreadedServer
 from .errors import ConfigError, PortInUseError
 from .executors import SIGNAL_CHECK_INTERVAL, ServingThread, direct
@@ -101,15 +101,17 @@ class _Listener(ThreadedServer):
 
     def _serve_client(self, sock, hello):
         sock.settimeout(None)
+        owner = self._owner
         if _is_tcp(sock):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            liveness.tune_socket(sock, owner.keepalive)
         peer = _peer(sock)
-        owner = self._owner
         conn = connect_service(
             BridgeService,
             BridgeChannel(BridgeStream(sock), owner.max_transfer),
             dict(self.protocol_config, bridge_executor=owner.executor, bridge_peer=f"client {peer}",
-                 bridge_fused_calls=owner.fused_calls, endpoints=(sock.getsockname(), sock.getpeername())))
+                 bridge_fused_calls=owner.fused_calls, bridge_keepalive=owner.keepalive,
+                 endpoints=(sock.getsockname(), sock.getpeername())))
         info = ClientInfo(peer, hello.bridge, datetime.datetime.now())
         owner._connected(conn, info)
         log.info("client %s connected", peer)
@@ -123,8 +125,9 @@ class _Listener(ThreadedServer):
 class BridgeServer:
     """A running bridge server; see ``start_server``."""
 
-    def __init__(self, port, host, token, executor, app, scene, settings, timeout):
+    def __init__(self, port, host, token, executor, app, scene, settings, timeout, keepalive=None):
         self.app = app
+        self.keepalive = settings.keepalive if keepalive is None else keepalive  # seconds (keepalive; 0: off)
         self.executor = executor or direct
         self.timeout = timeout
         self.max_transfer = settings.max_transfer
@@ -319,7 +322,8 @@ def start_first_free(first_port, tries=10, **kwargs):
 
 
 def start_server(port=None, use_thread=True, quiet=True, *, host=None, token=None, executor=None,
-                 app="python", scene=None, timeout=None, settings=None, on_ready=None) -> Optional[BridgeServer]:
+                 app="python", scene=None, timeout=None, settings=None, on_ready=None,
+                 keepalive=None) -> Optional[BridgeServer]:
     """Start a bridge server (hrpyc's ``start_server``, secure by default).
 
     ``port``: TCP port (``DCC_BRIDGE_PORT`` or 18811; 0 picks a free one). ``use_thread``: serve in the
@@ -330,7 +334,9 @@ def start_server(port=None, use_thread=True, quiet=True, *, host=None, token=Non
     anything else exposes the port to the network and is logged as a warning). ``token``: the session secret
     (``DCC_BRIDGE_TOKEN`` or a random one). ``executor``: runs each request on the host's main thread
     (``executors``). ``app``: the name written in the session file (houdini, maya ...). ``scene``: a string or
-    a callable giving the current scene for the session file.
+    a callable giving the current scene for the session file. ``keepalive``: seconds of silence after which a
+    client counts as gone and everything it held is freed (``DCC_BRIDGE_KEEPALIVE`` or 15; 0: never; see
+    ``keepalive``).
     """
     settings = settings or config.load()
     if not quiet:
@@ -347,7 +353,8 @@ def start_server(port=None, use_thread=True, quiet=True, *, host=None, token=Non
         serving = ServingThread()
         executor = serving.executor
     server = BridgeServer(port, host, token or settings.token or auth.new_token(), executor, app, scene,
-                          settings, settings.timeout if timeout is None else timeout)
+                          settings, settings.timeout if timeout is None else timeout,
+                          None if keepalive is None else config.keepalive_window("keepalive", keepalive))
     server.start_thread()
     if use_thread:
         return server
