@@ -27,12 +27,13 @@ queued on the host's thread and not yet started is dropped).
     tune_socket(sock, window=15.0)  # client.connect and the server do this for each TCP socket
 """
 import logging
-import select
 import socket
 import struct
 import threading
 import time
 import weakref
+
+from .transport import wait_readable
 
 log = logging.getLogger("dcc_bridge.keepalive")
 
@@ -42,6 +43,7 @@ MIN_TICK = 0.05  # the thread wakes at most this often (seconds)
 _TCP_INFO = getattr(socket, "TCP_INFO", None)  # Linux
 _LAST_DATA_RECV = struct.Struct("=I")  # struct tcp_info's tcpi_last_data_recv (ms), at byte 52 on Linux
 _LAST_DATA_RECV_AT = 52
+_DONTWAIT = getattr(socket, "MSG_DONTWAIT", 0)  # not on Windows (select said readable: recv won't block)
 
 
 def tune_socket(sock, window):
@@ -64,7 +66,17 @@ def tune_socket(sock, window):
 
 
 def _kernel_heard_within(sock, seconds):
-    """True when data reached this socket within ``seconds`` (read or not yet read), as far as the OS tells."""
+    """True when data reached this socket within ``seconds`` (read or not yet read), as far as the OS tells;
+    False at the end of the stream (the peer closed, or its process died, while this side could not read)."""
+    waiting = False
+    try:
+        waiting = bool(wait_readable([sock], 0))
+        if waiting and not sock.recv(1, socket.MSG_PEEK | _DONTWAIT):
+            return False
+    except (BlockingIOError, InterruptedError, ValueError):  # nothing after all; ValueError: a TLS socket
+        pass
+    except OSError:
+        return False
     if _TCP_INFO is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
         try:
             info = sock.getsockopt(socket.IPPROTO_TCP, _TCP_INFO, 104)
@@ -72,10 +84,7 @@ def _kernel_heard_within(sock, seconds):
                 return _LAST_DATA_RECV.unpack_from(info, _LAST_DATA_RECV_AT)[0] < seconds * 1000
         except OSError:
             return False
-    try:  # no age to ask for: unread data waiting means the peer sent it while this side could not read
-        return bool(select.select([sock], [], [], 0)[0])
-    except (OSError, ValueError):
-        return False
+    return waiting  # no age to ask for: unread data means the peer sent it while this side could not read
 
 
 class _Watch:

@@ -520,9 +520,18 @@ class BridgeConnection(Boxing, Connection):
             return True
         finally:
             if not handed_over:
-                self._sendlock.release()
+                self._release_send()
                 if self._send_queue:  # queued by another thread while we held the lock: it left them to us
                     self._writer().put(True)
+
+    def _release_send(self):
+        """Release the send lock, unless rpyc's ``_cleanup`` did already (the connection was closed under the
+        writing thread, e.g. by ``lose``: the write's own error, not the lock's, is what the caller learns)."""
+        try:
+            self._sendlock.release()
+        except RuntimeError:
+            if not self._closed:
+                raise
 
     def send_keepalive(self, window):
         """Queue a heartbeat (``wire.MSG_KEEPALIVE`` with this end's window) and send it without waiting on the
@@ -544,7 +553,7 @@ class BridgeConnection(Boxing, Connection):
                     data, buffers = self._send_queue.pop(0)
                     self._channel.send(data, buffers)
             finally:
-                self._sendlock.release()
+                self._release_send()
 
     def _writer(self):
         """The connection's writer thread (started on first use): it writes what the host's thread queued."""
@@ -567,7 +576,7 @@ class BridgeConnection(Boxing, Connection):
                     try:
                         self._channel.stream.write(job)
                     finally:
-                        self._sendlock.release()
+                        self._release_send()
                 self._write_queued()
             except Exception:
                 log.debug("could not send a reply to %s (connection closed)", self._peer_name)

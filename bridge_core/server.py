@@ -225,9 +225,9 @@ class BridgeServer:
 
     @property
     def clients(self) -> List[ClientInfo]:
-        """The clients connected now."""
+        """The clients connected now (not one whose connection closed while its last request still runs)."""
         with self._lock:
-            return list(self._conns.values())
+            return [info for conn, info in self._conns.items() if not conn.closed]
 
     def _connected(self, conn, info):
         with self._lock:
