@@ -92,19 +92,19 @@ class _Watch:
 
     __slots__ = ("conn", "window", "sent")
 
-    def __init__(self, conn, window):
-        self.conn, self.window, self.sent = conn, window, 0.0
+    def __init__(self, conn, window):  # conn held weakly: the monitor's dictionary is keyed by it
+        self.conn, self.window, self.sent = weakref.ref(conn), window, 0.0
 
-    def interval(self):
+    def interval(self, conn):
         """Seconds between heartbeats: a third of the smaller window of both ends (None: neither wants any)."""
-        windows = [w for w in (self.window, self.conn.peer_keepalive) if w]
+        windows = [w for w in (self.window, conn.peer_keepalive) if w]
         return min(windows) / 3 if windows else None
 
     def tick(self, now):
         """Send a heartbeat when due, end the connection when the peer is silent; returns the next due time
         (None: nothing to do until a heartbeat from the peer changes the interval, or the connection ended)."""
-        conn = self.conn
-        if conn.closed:
+        conn = self.conn()
+        if conn is None or conn.closed:
             return None
         due = []
         if self.window:
@@ -118,7 +118,7 @@ class _Watch:
                     return None
                 conn.last_heard = now  # unread data came within the window: the peer lives; this side is busy
             due.append(conn.last_heard + self.window)
-        interval = self.interval()
+        interval = self.interval(conn)
         if interval is not None:
             if now - self.sent >= interval:
                 self.sent = now

@@ -19,7 +19,7 @@ import uuid
 import pytest
 
 import bridge_core
-from bridge_core import config
+from bridge_core import config, keepalive
 from bridge_core.errors import ConfigError, ConnectionLostError
 from support import ROOT, BridgeProcess, clean_env, read_line, wait_until
 
@@ -71,6 +71,8 @@ def test_an_idle_connection_lives_on_heartbeats_across_many_windows(thread_serve
         # the server sends nothing but heartbeats; each one moves last_heard on
         wait_until(lambda: bridge.conn.last_heard > start + 5 * 0.3, 10, "heartbeats for five windows")
         assert not bridge.closed and bridge.modules.operator.add(2, 3) == 5
+    conn = bridge.conn
+    wait_until(lambda: conn not in keepalive._monitor._watches, 5, "the keepalive thread to drop the closed connection")
 
 
 @pytest.mark.slow
