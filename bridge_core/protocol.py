@@ -23,7 +23,8 @@
    client dropped (a remote file, an object with a ``__del__``) is released within about a second.
 4. **Errors are ours.** A call past the timeout raises ``BridgeTimeoutError`` and leaves the connection
    usable; a connection that dies wakes every waiter with ``ConnectionLostError`` (or the error the config's
-   ``bridge_lost`` makes from the message: a ``Link``'s says how to reconnect); exceptions and exception
+   ``bridge_lost`` makes from the message: a ``Link``'s says how to reconnect), and so does one whose peer was
+   silent for the keepalive window (``keepalive``: heartbeats, ``lose``); exceptions and exception
    classes travel as described in ``remote_errors``.
 
 Messages are marshal-encoded rpyc envelopes (message type, sequence number, boxed arguments; every number in
