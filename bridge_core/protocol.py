@@ -242,7 +242,7 @@ class BridgeConnection(Boxing, Connection):
     def lose(self, message):
         """The peer is gone (``keepalive``): close without sending anything more (nothing would arrive, and a
         write could block), waking every thread that reads or writes the socket; pending calls fail with
-        ``message``. Work of the peer queued for the host and not yet started is dropped."""
+        ``message``. As on any close, work of the peer queued for the host and not yet started is dropped."""
         self._lost_message = message
         self._closed = True
         log.warning("%s", message)
@@ -433,7 +433,7 @@ class BridgeConnection(Boxing, Connection):
             return wire.MSG_EXCEPTION, seq, self._box_exc(typ, value, tb)
 
     def _reply_from_host(self, seq, handler, args):
-        if self._lost_message is not None:  # the peer is gone (keepalive): nobody waits for this any more
+        if self._closed:  # the peer is gone: nobody waits for this any more (and rpyc's cleanup took the handlers)
             return
         self._send_reply_quietly(self._reply(seq, handler, args), from_host=True)
 
@@ -448,7 +448,7 @@ class BridgeConnection(Boxing, Connection):
             if job is None:
                 return
             seq, handler, args = job
-            if self._lost_message is not None:  # the peer is gone (keepalive): nobody waits for the rest
+            if self._closed:  # the peer is gone: nobody waits for the rest
                 continue
             try:
                 reply = executor(lambda: self._reply(seq, handler, args))

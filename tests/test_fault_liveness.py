@@ -212,6 +212,68 @@ def test_a_frozen_client_is_freed_by_the_server_within_the_window(local_socket, 
         server.stop()
 
 
+_QUEUEING_CLIENT = """
+import pathlib, sys, threading, bridge_core
+port, folder = int(sys.argv[1]), pathlib.Path(sys.argv[2])
+bridge = bridge_core.connect(port=port, keepalive=0, timeout=600)
+first = '''
+import time, bridge_core.server
+server = bridge_core.server.running()[0]
+open(%r, "w").close()
+deadline = time.monotonic() + 60
+while server.clients and time.monotonic() < deadline:   # runs until the server dropped this client
+    time.sleep(0.02)
+open(%r, "w").close()
+''' % (str(folder / "started"), str(folder / "done"))
+execute = bridge.execute  # (a remote method: nothing about it is asked of the busy server below)
+threading.Thread(target=lambda: execute(first), daemon=True).start()
+while not (folder / "started").exists():
+    threading.Event().wait(0.01)
+second = threading.Thread(target=lambda: execute("open(%r, 'w').close()" % str(folder / "second")), daemon=True)
+second.start()
+
+
+def waiting_for_reply(thread):  # its request is written: the thread waits in _lead (or polls in _read_locked)
+    frame = sys._current_frames().get(thread.ident)
+    while frame is not None:
+        if frame.f_code.co_name in ("_lead", "_read_locked"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+while not waiting_for_reply(second):
+    threading.Event().wait(0.01)
+print("sent", flush=True)
+sys.stdin.readline()
+"""
+
+
+@pytest.mark.slow
+def test_work_a_lost_client_queued_on_the_hosts_thread_is_dropped(runtime_dir, tmp_path):
+    """``python -m bridge_core serve`` runs requests on its serving thread (the host's main thread): the
+    client's first request holds it, the second waits behind it; the client freezes; the server drops the
+    client within the window, and the second request never runs."""
+    proc = BridgeProcess.serve(runtime_dir, DCC_BRIDGE_KEEPALIVE=str(WINDOW))
+    child = subprocess.Popen([sys.executable, "-c", _QUEUEING_CLIENT, str(proc.port), str(tmp_path)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=str(ROOT),
+                             env=clean_env(runtime_dir))
+    try:
+        assert read_line(child.stdout, 30, "the client's two requests").strip() == "sent"
+        child.send_signal(signal.SIGSTOP)  # what it wrote is in the server's socket: the server reads it
+        wait_until(lambda: (tmp_path / "done").exists(), WINDOW + SLACK + 20, "the server to drop the client")
+        with bridge_core.connect(port=proc.port) as after:
+            after.execute("pass")  # queued behind the dropped request on the host's thread: that one had its turn
+        assert (tmp_path / "started").exists() and not (tmp_path / "second").exists()
+    finally:
+        child.send_signal(signal.SIGCONT)
+        child.kill()
+        child.wait(10)
+        child.stdin.close()
+        child.stdout.close()
+        proc.stop()
+
+
 # ------------------------------------------------------------------------------------------ a network cut
 
 def _ip(*args, check=True):
