@@ -22,7 +22,7 @@ import socket
 import time
 import weakref
 
-from . import config, discovery, handshake, shipping, tls, values
+from . import config, discovery, handshake, keepalive as liveness, shipping, tls, values
 from ._rpyc import ModuleNamespace, classic
 from .errors import ConnectTimeoutError, ServerNotFoundError
 from .service import ClientService, connect as connect_service
@@ -225,7 +225,7 @@ class Bridge:
 
 
 def connect(host=None, port=None, *, token=None, timeout=None, executor=None, connect_timeout=CONNECT_TIMEOUT,
-            settings=None, lost_error=None, tls_ca=None) -> Bridge:
+            settings=None, lost_error=None, tls_ca=None, keepalive=None) -> Bridge:
     """Connect to a bridge server and return a ``Bridge``.
 
     ``host``/``port``: ``DCC_BRIDGE_HOST``/``DCC_BRIDGE_PORT`` or 127.0.0.1:18811. ``token``: found in the
@@ -234,12 +234,15 @@ def connect(host=None, port=None, *, token=None, timeout=None, executor=None, co
     thread in Maya; ``executors``). ``lost_error``: makes the error a call raises when the connection is lost,
     from a message (default ``ConnectionLostError``; a ``Link``'s says how to reconnect). ``tls_ca``: a PEM file
     of the CA that signed the server's certificate (``DCC_BRIDGE_TLS_CA``): connect over TLS, checking the
-    certificate and the host name (``tls``; this machine's Unix local socket stays plain).
+    certificate and the host name (``tls``; this machine's Unix local socket stays plain). ``keepalive``: seconds
+    of silence after which the server counts as gone and pending calls fail (``DCC_BRIDGE_KEEPALIVE`` or 15;
+    0: never; see ``keepalive``).
     """
     settings = settings or config.load()
     host = host or settings.host
     port = settings.port if port is None else port
     address = f"{host}:{port}"
+    window = settings.keepalive if keepalive is None else config.keepalive_window("keepalive", keepalive)
     shipping.remember_interactive_sources()  # so Bridge.call finds functions typed after this point
     token, session, dial = _find_token(host, port, token, settings)
     tls_ca = tls_ca or settings.tls_ca
@@ -267,12 +270,13 @@ def connect(host=None, port=None, *, token=None, timeout=None, executor=None, co
                                       f"it: if that server serves TLS, connect with tls_ca=... (--tls-ca, "
                                       f"DCC_BRIDGE_TLS_CA).") from None
         sock.settimeout(None)
+        liveness.tune_socket(sock, window)
         conn = connect_service(
             ClientService,
             BridgeChannel(BridgeStream(sock), settings.max_transfer),
             dict(sync_request_timeout=settings.timeout if timeout is None else timeout,
                  bridge_executor=executor, bridge_peer=f"the {hello.app or 'bridge'} server at {address}",
-                 bridge_fused_calls=settings.fused_calls, bridge_lost=lost_error))
+                 bridge_fused_calls=settings.fused_calls, bridge_lost=lost_error, bridge_keepalive=window))
     except BaseException:
         sock.close()
         raise

@@ -18,6 +18,7 @@
 | ``DCC_BRIDGE_TLS_KEY``    | that certificate's private key (PEM), unless it is in the certificate file | unset |
 | ``DCC_BRIDGE_TLS_CA``     | a client's trusted CA (PEM): connect over TLS, checking the server's certificate | unset (no TLS) |
 | ``DCC_BRIDGE_REGISTRY``   | ``HOST[:PORT]`` of a registry (``registry``): servers register there, lists show its sessions | unset |
+| ``DCC_BRIDGE_KEEPALIVE``  | seconds of silence after which the peer counts as dead (``keepalive``); ``0``: never | ``15`` |
 
 Nothing else in the package reads ``os.environ``. Tests pass their own mapping so the developer's
 environment never leaks in:
@@ -34,7 +35,8 @@ from .auth import check_token
 from .errors import ConfigError
 from .paths import user_data_dir
 
-__all__ = ["Settings", "load", "default_runtime_dir", "autostart_choice", "DEFAULT_PORT", "DEFAULT_HOST"]
+__all__ = ["Settings", "load", "default_runtime_dir", "autostart_choice", "keepalive_window", "DEFAULT_PORT",
+           "DEFAULT_HOST"]
 
 PREFIX = "DCC_BRIDGE_"
 DEFAULT_HOST = "127.0.0.1"
@@ -45,6 +47,8 @@ DEFAULT_MAX_TRANSFER = 1 << 30
 DEFAULT_MAX_UNAUTHENTICATED = 64
 DEFAULT_MAX_UNAUTHENTICATED_PER_ADDRESS = 16
 DEFAULT_HANDSHAKE_BACKOFF = 3.0
+# 13d liveness: the keepalive window (seconds; 0 turns the peer check off)
+DEFAULT_KEEPALIVE = 15.0
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -61,6 +65,7 @@ class Settings:
     max_transfer: int = DEFAULT_MAX_TRANSFER
     local_socket: bool = True
     fused_calls: Optional[bool] = None  # None: on where the bytecode was tested (fusing.enabled)
+    keepalive: float = DEFAULT_KEEPALIVE  # 13d: 0.0 = off (keepalive.window)
     port_set: bool = False  # DCC_BRIDGE_PORT was given (the CLI then does not look for the one running session)
     # 13a (server hardening): admission
     max_unauthenticated: int = DEFAULT_MAX_UNAUTHENTICATED
@@ -125,6 +130,16 @@ def _non_negative(name, text):
     if not 0 <= value < float("inf"):
         raise ConfigError(f"{name}={text!r} must be a number of seconds, 0 or more")
     return value
+def keepalive_window(name, value):
+    """A keepalive window in seconds from a setting or an argument: a number >= 0 (0: off); ``ConfigError``
+    otherwise (13d)."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise ConfigError(f"{name}={value!r} must be a number of seconds (0 turns the keepalive off)")
+    return seconds
 
 
 def _flag(name, text):
@@ -160,6 +175,7 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
     # 13a (server hardening)
     pending, per_address, backoff = get("MAX_UNAUTHENTICATED"), get("MAX_UNAUTHENTICATED_PER_ADDRESS"), \
         get("HANDSHAKE_BACKOFF")
+    keepalive = get("KEEPALIVE")
     return Settings(
         host=host or DEFAULT_HOST,
         port=_port(PREFIX + "PORT", port) if port else DEFAULT_PORT,
@@ -171,6 +187,7 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
         max_transfer=_positive(PREFIX + "MAX_TRANSFER", cap, int) if cap else DEFAULT_MAX_TRANSFER,
         local_socket=_flag(PREFIX + "LOCAL_SOCKET", local) if local else True,
         fused_calls=_flag(PREFIX + "FUSED_CALLS", fused) if fused else None,
+        keepalive=keepalive_window(PREFIX + "KEEPALIVE", keepalive) if keepalive else DEFAULT_KEEPALIVE,
         port_set=bool(port),
         # 13a (server hardening)
         max_unauthenticated=(_positive(PREFIX + "MAX_UNAUTHENTICATED", pending, int) if pending

@@ -101,8 +101,9 @@ class Link:
     def _lost_error(self, message):
         """What a call raises when the connection is lost under it: the same ``NotConnectedError`` as using the
         link after the loss, saying how to reconnect (to the user both are "the application quit")."""
-        return NotConnectedError(f"{message}: {self.app} quit or closed the connection. The next use reconnects "
-                                 f"by itself once {self.app} serves again. {self.how_to_connect}".strip())
+        return NotConnectedError(f"{message} ({self.app} quit, closed the connection or stopped answering). The "
+                                 f"next use reconnects by itself once {self.app} serves again. "
+                                 f"{self.how_to_connect}".strip())
 
     def sessions(self):
         """The live sessions of this link's app on this machine, newest first."""

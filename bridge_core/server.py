@@ -38,7 +38,7 @@ import weakref
 from dataclasses import dataclass
 from typing import List, Optional
 
-from . import admission, auth, config, discovery, handshake, registry, tls, wire
+from . import admission, auth, config, discovery, handshake, keepalive as liveness, registry, tls, wire
 from ._rpyc import ThreadedServer
 from .errors import ConfigError, PortInUseError
 from .registry import parse_address as _registry_address
@@ -192,14 +192,16 @@ class _Listener(ThreadedServer):
 
     def _serve(self, sock, hello, peer):
         sock.settimeout(None)
+        owner = self._owner
         if _is_tcp(sock):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        owner = self._owner
+            liveness.tune_socket(sock, owner.keepalive)
         conn = connect_service(
             BridgeService,
             BridgeChannel(BridgeStream(sock), owner.max_transfer),
             dict(self.protocol_config, bridge_executor=owner.executor, bridge_peer=f"client {peer}",
-                 bridge_fused_calls=owner.fused_calls, endpoints=(sock.getsockname(), sock.getpeername())))
+                 bridge_fused_calls=owner.fused_calls, bridge_keepalive=owner.keepalive,
+                 endpoints=(sock.getsockname(), sock.getpeername())))
         info = ClientInfo(peer, hello.bridge, datetime.datetime.now())
         owner._connected(conn, info)
         log.info("client %s connected", peer)
@@ -228,12 +230,14 @@ def _kind(reason):
 class BridgeServer:
     """A running bridge server; see ``start_server``."""
 
-    def __init__(self, port, host, token, executor, app, scene, settings, timeout, tls_files=None, registry_at=None):
+    def __init__(self, port, host, token, executor, app, scene, settings, timeout, tls_files=None, registry_at=None,
+                 keepalive=None):
         self.app = app
         self.settings = settings
         self._tls = None if not tls_files else (tls.server_context(*tls_files), tls.server_binding(tls_files[0]))
         self.tls = self._tls is not None  # TLS on the TCP port (tls_cert / DCC_BRIDGE_TLS_CERT)
         self._registration = None
+        self.keepalive = settings.keepalive if keepalive is None else keepalive  # seconds (keepalive; 0: off)
         self.executor = executor or direct
         self.timeout = timeout
         self.max_transfer = settings.max_transfer
@@ -344,9 +348,9 @@ class BridgeServer:
 
     @property
     def clients(self) -> List[ClientInfo]:
-        """The clients connected now."""
+        """The clients connected now (not one whose connection closed while its last request still runs)."""
         with self._lock:
-            return list(self._conns.values())
+            return [info for conn, info in self._conns.items() if not conn.closed]
 
     def _connected(self, conn, info):
         with self._lock:
@@ -444,21 +448,21 @@ def start_first_free(first_port, tries=10, **kwargs):
 
 def start_server(port=None, use_thread=True, quiet=True, *, host=None, token=None, executor=None,
                  app="python", scene=None, timeout=None, settings=None, on_ready=None, tls_cert=None, tls_key=None,
-                 registry=None) -> Optional[BridgeServer]:
+                 registry=None, keepalive=None) -> Optional[BridgeServer]:
     """Start a bridge server (hrpyc's ``start_server``, secure by default).
 
     ``port``: TCP port (``DCC_BRIDGE_PORT`` or 18811; 0 picks a free one). ``use_thread``: serve in the
     background and return the server at once (True), or serve on the calling thread until stopped (False):
     then every request runs on the calling thread (hython and mayapy are not thread-safe), ``on_ready(server)``
     is called once it listens, Ctrl-C stops it cleanly, and the stopped server is returned. ``quiet=False``
-    logs to stderr. ``host``: address to listen on (127.0.0.1;
-    anything else exposes the port to the network and is logged as a warning). ``token``: the session secret
-    (``DCC_BRIDGE_TOKEN`` or a random one; at least 128 bits). ``executor``: runs each request on the host's main thread
-    (``executors``). ``app``: the name written in the session file (houdini, maya ...). ``scene``: a string or
+    logs to stderr. ``host``: address to listen on (127.0.0.1; anything else exposes the port to the network and
+    is logged as a warning). ``token``: the session secret (``DCC_BRIDGE_TOKEN`` or a random one; at least 128
+    bits). ``executor``: runs each request on the host's main thread (``executors``). ``app``: the name written in the session file (houdini, maya ...). ``scene``: a string or
     a callable giving the current scene for the session file. ``tls_cert``/``tls_key``: PEM files of the
     server's certificate and key (``DCC_BRIDGE_TLS_CERT``/``DCC_BRIDGE_TLS_KEY``): TLS on the TCP port
     (``tls``). ``registry``: ``"HOST[:PORT]"`` of a registry to register with (``DCC_BRIDGE_REGISTRY``;
-    ``registry``).
+    ``registry``). ``keepalive``: seconds of silence after which a client counts as gone and everything it held
+    is freed (``DCC_BRIDGE_KEEPALIVE`` or 15; 0: never; see ``keepalive``).
     """
     settings = settings or config.load()
     if token:
@@ -492,7 +496,8 @@ def start_server(port=None, use_thread=True, quiet=True, *, host=None, token=Non
         executor = serving.executor
     server = BridgeServer(port, host, token or settings.token or auth.new_token(), executor, app, scene,
                           settings, settings.timeout if timeout is None else timeout,
-                          tls_files=(tls_cert, tls_key) if tls_cert else None, registry_at=registry)
+                          tls_files=(tls_cert, tls_key) if tls_cert else None, registry_at=registry,
+                          keepalive=None if keepalive is None else config.keepalive_window("keepalive", keepalive))
     server.start_thread()
     if use_thread:
         return server

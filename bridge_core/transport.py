@@ -111,7 +111,7 @@ class BridgeStream(SocketStream):
         remaining = timeout.timeleft() if hasattr(timeout, "timeleft") else timeout
         try:
             ready = wait_readable([self.sock] + extra, remaining)
-        except (OSError, ValueError):  # the socket was closed under us
+        except (OSError, ValueError, TypeError):  # the socket was closed under us (TypeError: rpyc's ClosedFile)
             raise EOFError("connection closed") from None
         for sock in extra:
             if sock in ready:
