@@ -267,3 +267,18 @@ def test_the_houdini_shelf_and_the_maya_menu_over_tls(pki, runtime_dir, tmp_path
         assert "connected to Maya" in houdini.shown()["status"][-1]
         assert houdini.eval("hou.session.maya_link.bridge.transport") == "tls"
         assert houdini.eval("hou.session.cmds.polyCube(name='over_tls')[0]") == "over_tls"
+
+
+def test_an_idle_tls_connection_lives_on_heartbeats_both_ways(pki):
+    """Keepalive over TLS: each end's heartbeats reach the other while the connection is idle (a heartbeat on a
+    TLS socket used to stay queued until the next message, so an idle TLS client was dropped after a window)."""
+    server = bridge_core.start_server(port=0, app="houdini", tls_cert=pki.cert, tls_key=pki.key, keepalive=0.3)
+    try:
+        with _connect(server, tls_ca=str(pki.ca_file), keepalive=0.3) as bridge:
+            assert bridge.transport == "tls"
+            start = time.monotonic()
+            wait_until(lambda: bridge.conn.last_heard > start + 5 * 0.3, 10, "the server's heartbeats for five windows")
+            assert not bridge.closed and len(server.clients) == 1, "the server dropped the idle TLS client"
+            assert bridge.modules.operator.add(2, 3) == 5
+    finally:
+        server.stop()
