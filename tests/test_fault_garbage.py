@@ -27,7 +27,9 @@ QUICK = settings(max_examples=120, derandomize=True, deadline=None,
 
 
 def _server(runtime_dir, **env):
-    values = {"DCC_BRIDGE_RUNTIME_DIR": str(runtime_dir), "DCC_BRIDGE_LOCAL_SOCKET": "0"}
+    """A server for raw-socket peers: no heartbeats (``keepalive``), so what a test reads is the answer to what
+    it sent, and a closed connection reads as nothing more."""
+    values = {"DCC_BRIDGE_RUNTIME_DIR": str(runtime_dir), "DCC_BRIDGE_LOCAL_SOCKET": "0", "DCC_BRIDGE_KEEPALIVE": "0"}
     values.update(env)
     return bridge_core.start_server(port=0, settings=config.load(values))
 
