@@ -280,6 +280,7 @@ def main(argv=None):
         live = live_link_bench.report(live_link_bench.measure(Path(scratch) / "live_runtime"))
     report = write_report(summarize(samples), extras, gui, live=live)
     report += mesh_section(pythons)
+    report += registry_section()
     print(report)
     return 0
 
@@ -290,6 +291,20 @@ def mesh_section(pythons, path=ROOT / "docs" / "benchmarks.md"):
     import mesh
 
     text = mesh.section(mesh.measure(pythons["hrpyc"]))
+    with open(path, "a") as handle:
+        handle.write(text)
+    return text
+
+
+def registry_section(path=ROOT / "docs" / "benchmarks.md"):
+    """The registry's benchmark (bench/registry.py: 2,000 sessions listed), appended to the report."""
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import registry as registry_bench
+
+    with tempfile.TemporaryDirectory(prefix="dcc-bridge-registry-bench-") as scratch:
+        text = registry_bench.section(registry_bench.measure(scratch))
     with open(path, "a") as handle:
         handle.write(text)
     return text

@@ -6,8 +6,8 @@ A drop-in replacement for Houdini's ``hrpyc``: change the import, keep the code.
     server = hrpyc.start_server()                        # inside Houdini
     connection, hou = hrpyc.import_remote_module()       # anywhere else on the machine
 
-Modules: ``server`` and ``client`` (the two ends), ``handshake``/``auth`` (authentication), ``discovery``
-(session files), ``executors`` (main-thread execution), ``protocol``/``transport``/``remote_errors`` (the rpyc
+Modules: ``server`` and ``client`` (the two ends), ``handshake``/``auth`` (authentication), ``tls`` (TLS on the
+TCP port), ``discovery`` (session files), ``registry`` (sessions across machines), ``executors`` (main-thread execution), ``protocol``/``transport``/``remote_errors`` (the rpyc
 layer), ``wire`` (every number on the wire), ``_rpyc`` (every rpyc internal the bridge relies on), ``config``
 (environment variables), ``errors`` (the exception tree), ``version``, ``cli`` (``python -m bridge_core``).
 docs/core.md has the full table; docs/threading.md the threads and locks.

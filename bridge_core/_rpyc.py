@@ -60,14 +60,16 @@ Connection = _module(".core.protocol").Connection
 _service = _module(".core.service")
 ModuleNamespace, Service, SlaveService = _service.ModuleNamespace, _service.Service, _service.SlaveService
 SocketStream = _module(".core.stream").SocketStream
-RpycAuthenticationError = _module(".utils.authenticators").AuthenticationError
 ThreadedServer = _module(".utils.server").ThreadedServer
 _helpers = _module(".utils.helpers")
 async_, timed, BgServingThread = _helpers.async_, _helpers.timed, _helpers.BgServingThread
 classic = _module(".utils.classic")  # upload, download, obtain, deliver, teleport_function ...
+_registry = _module(".utils.registry")
+TCPRegistryServer, TCPRegistryClient = _registry.TCPRegistryServer, _registry.TCPRegistryClient
 
 __all__ = ["brine", "consts", "netref", "Connection", "ModuleNamespace", "Service", "SlaveService",
-           "SocketStream", "RpycAuthenticationError", "ThreadedServer", "async_", "timed", "BgServingThread", "classic",
+           "SocketStream", "ThreadedServer", "async_", "timed", "BgServingThread", "classic",
+           "TCPRegistryServer", "TCPRegistryClient",
            "RPYC_VERSION", "VENDORED", "ROOT", "PINNED", "SEAM"]
 
 _C = "core.protocol.Connection."
@@ -160,13 +162,10 @@ SEAM = (
      "registrar=None, auto_register=None, protocol_config=None, logger=None, listener_timeout=0.5, "
      "socket_path=None)", "server._Listener: binds the TCP or Unix socket"),
     (_S + "_listen", "called", "(self)", "listen() before the session file names the port"),
-    (_S + "accept", "called", "(self)", "accepts one client and starts its thread (which runs the handshake)"),
+    (_S + "accept", "overridden", "(self)",
+     "the bridge's accept: admission caps, the client's thread (handshake, then serving), never ends on a failed "
+     "accept() or thread start"),
     (_S + "close", "called", "(self)", "stops listening"),
-    (_S + "_authenticate_and_serve_client", "called", "(self, sock)",
-     "rpyc's per-client thread: calls the authenticator (the handshake), then _serve_client"),
-    (_S + "_serve_client", "overridden", "(self, sock, credentials)",
-     "the client's thread becomes its connection's reader (BridgeConnection.run_reader)"),
-    ("utils.authenticators.AuthenticationError", "called", "", "what the authenticator raises to drop a client"),
     # -------------------------------------------------------------------- transport
     ("core.stream.SocketStream", "subclassed", "sock", "transport.BridgeStream: its sock slot"),
     ("core.stream.SocketStream.__init__", "called", "(self, sock)", "keeps the socket"),
@@ -181,6 +180,35 @@ SEAM = (
     ("utils.helpers.BgServingThread", "re-exported", "", "bridge_core.BgServingThread"),
     ("utils.classic", "re-exported", "", "bridge_core.classic (upload, download, obtain, deliver ...)"),
     ("utils.classic.teleport_function", "called", "(conn, func, globals=None, def_=True)", "Bridge.teleport"),
+    # -------------------------------------------------------------------- the registry (registry.py, 13c)
+    ("utils.registry.TCPRegistryServer", "subclassed", "", "registry.RegistryServer: whole replies (rpyc #471)"),
+    ("utils.registry.TCPRegistryServer.__init__", "called",
+     "(self, host='0.0.0.0', port=18811, pruning_timeout=None, logger=None, reuse_addr=True, allow_listing=False)",
+     "binds and listens; pruning_timeout is the registry's expiry"),
+    ("utils.registry.TCPRegistryServer.TIMEOUT", "overridden", "float", "the accept timeout: close() noticed sooner"),
+    ("utils.registry.TCPRegistryServer._recv", "overridden", "(self)",
+     "reads a whole request under a time limit (rpyc's: one recv, no limit: a silent client stalls the registry)"),
+    ("utils.registry.TCPRegistryServer._send", "overridden", "(self, data, addrinfo)", "sendall, not one send"),
+    ("utils.registry.RegistryServer.cmd_list", "extended", "(self, host, filter_host)",
+     "prunes expired registrations first (rpyc prunes only on query)"),
+    ("utils.registry.RegistryServer.cmd_query", "called", "(self, host, name)", "prunes one service's stale entries"),
+    ("utils.registry.RegistryServer.start", "called", "(self)", "serves until close() (the registry command)"),
+    ("utils.registry.RegistryServer.close", "overridden", "(self)",
+     "stops serving, also before start() set active (rpyc's raises then: a race for a server in a thread)"),
+    ("utils.registry.RegistryServer.active", "written", "bool",
+     "rpyc's serving loop runs while it is set (an instance attribute, set by rpyc's __init__ and start)"),
+    ("utils.registry.TCPRegistryClient", "subclassed", "", "registry.RegistryClient: reads whole replies"),
+    ("utils.registry.TCPRegistryClient.__init__", "called", "(self, ip, port=18811, timeout=2, logger=None)",
+     "keeps ip, port, timeout, logger"),
+    ("utils.registry.TCPRegistryClient.discover", "overridden", "(self, name)",
+     "whole reply (rpyc's reads one recv of 1,500 bytes); errors raised, not an empty answer"),
+    ("utils.registry.TCPRegistryClient.list", "overridden", "(self, filter_host=None)", "whole reply"),
+    ("utils.registry.TCPRegistryClient.register", "overridden", "(self, aliases, port, interface='')",
+     "the same request over the bridge's request helper (IPv6, whole reply)"),
+    ("utils.registry.TCPRegistryClient.unregister", "overridden", "(self, port)",
+     "adds interface: the registry matches the address a registration came from"),
+    ("core.brine.dump", "called", "(obj)", "encodes a registry request (rpyc's registry protocol)"),
+    ("core.brine.load", "called", "(data)", "decodes a registry request or reply"),
     ("core.consts", "read", "",
      "rpyc's numbers, used by rpyc's code the bridge runs; equal to wire's (tests/test_wire.py)"),
 )

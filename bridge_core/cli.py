@@ -6,6 +6,10 @@
     python -m bridge_core exec script.py --app houdini       # the newest Houdini session
     python -m bridge_core shell                               # an interactive console with hou bound
     python -m bridge_core send-mesh --from maya pCube1 --to houdini [--name NAME]   # maya:18812 picks a port
+    python -m bridge_core serve --host 0.0.0.0 --tls-cert srv.pem --tls-key srv.key --registry reg-host
+    python -m bridge_core exec --host ws-042 --port 18811 --tls-ca studio-ca.pem -c "print(hou.applicationVersion())"
+    python -m bridge_core registry [--host 0.0.0.0 --port 18810]   # sessions across machines (rpyc's registry)
+    python -m bridge_core list --registry reg-host            # this machine's sessions and the registry's
 
 Exit status: 0 on success, 1 when the code run by ``exec`` raised (its traceback, remote part included, is
 printed), 2 when the bridge itself failed (one line on stderr saying what to do).
@@ -17,7 +21,7 @@ import signal
 import sys
 import traceback
 
-from . import config, discovery
+from . import config, discovery, registry, trust
 from .client import connect
 from .errors import BridgeError
 from .server import start_server
@@ -32,6 +36,11 @@ def _add_target(parser):
                                                  "this machine; else 18811)")
     parser.add_argument("--app", help="connect to the newest session of this app on this machine (houdini, maya)")
     parser.add_argument("--timeout", type=float, help="seconds a remote call may take (DCC_BRIDGE_TIMEOUT or 30)")
+    _add_tls_ca(parser)
+
+
+def _add_tls_ca(parser):
+    parser.add_argument("--tls-ca", help="connect over TLS, trusting this CA certificate (PEM; DCC_BRIDGE_TLS_CA)")
 
 
 def _the_one_session(settings, host):
@@ -61,7 +70,7 @@ def _connect(args, settings):
         session = _the_one_session(settings, host)
         if session is not None:
             port, host = session.port, host or session.host
-    return connect(host, port, timeout=args.timeout, settings=settings)
+    return connect(host, port, timeout=args.timeout, settings=settings, tls_ca=args.tls_ca)
 
 
 def _namespace(bridge):
@@ -87,26 +96,51 @@ def cmd_serve(args, settings):
 
     # requests run on this (main) thread: hython's hou and mayapy's maya.cmds are not thread-safe
     start_server(args.port, use_thread=False, quiet=args.quiet, host=args.host, app=args.app, settings=settings,
-                 on_ready=ready)
+                 on_ready=ready, tls_cert=args.tls_cert, tls_key=args.tls_key, registry=args.registry)
     print("stopped")
     return 0
 
 
 def cmd_list(args, settings):
     sessions = discovery.list_sessions(settings.runtime_dir)
+    where = args.registry or settings.registry
+    try:
+        remote = registry.sessions(where) if where else []
+    except BridgeError as exc:
+        if args.registry:  # asked for on the command line: the command failed
+            raise
+        print(f"dcc-bridge list: DCC_BRIDGE_REGISTRY: {str(exc).splitlines()[0]}", file=sys.stderr)
+        where, remote = None, []
     if args.json:
         print(json.dumps([dict(app=s.app, pid=s.pid, host=s.host, port=s.port, bridge=s.bridge,
-                               started=s.started, scene=s.scene, local_socket=s.local_socket) for s in sessions],
-                         indent=1))
+                               started=s.started, scene=s.scene, local_socket=s.local_socket) for s in sessions] +
+                         [dict(app=s.app, host=s.host, port=s.port, registry=s.registry) for s in remote], indent=1))
         return 0
     if not sessions:
         print(f"no DCC Bridge sessions running on this machine (looked in {settings.runtime_dir})")
-        return 0
+        problem = settings.runtime_dir.is_dir() and trust.folder_problem(settings.runtime_dir)
+        if problem:  # its files are ignored, not missing: say why
+            print(f"that folder is ignored: {problem}. See docs/security.md, 'Session files'.")
     for s in sessions:
         age = s.age_seconds()
         age_text = "?" if age is None else _duration(age)
         scene = f"  {s.scene}" if s.scene else ""
         print(f"{s.app:<10} pid {s.pid:<7} {s.address:<21} up {age_text:<8} bridge {s.bridge}{scene}")
+    if where:
+        address = "%s:%d" % registry.parse_address(where)
+        print(f"{len(remote)} session(s) in the registry at {address}" + (":" if remote else ""))
+        for s in remote:
+            print(f"{s.app:<10} {s.address}")
+    return 0
+
+
+def cmd_registry(args, settings):
+    server = registry.RegistryServer(args.host, args.port, expire=args.expire)
+    signal.signal(signal.SIGTERM, lambda *_: server.close())
+    print(f"DCC Bridge registry (rpyc's registry protocol) on {args.host}:{server.port}; registrations expire "
+          f"after {args.expire:g} s without a refresh. Press Ctrl-C to stop.", flush=True)
+    server.start()  # until Ctrl-C (rpyc's start returns on KeyboardInterrupt) or SIGTERM
+    print("stopped")
     return 0
 
 
@@ -149,7 +183,7 @@ def cmd_exec(args, settings):
     return 0
 
 
-def _session_bridge(target, settings):
+def _session_bridge(target, settings, tls_ca=None):
     """``app`` or ``app:port`` -> a Bridge to that session on this machine (found as ``list`` finds it)."""
     app, _, port = target.partition(":")
     try:
@@ -161,13 +195,14 @@ def _session_bridge(target, settings):
         at = f" on port {number}" if number else ""
         raise BridgeError(f"no running {app} session{at} on this machine (looked in {settings.runtime_dir}); "
                           f"'python -m bridge_core list' shows the sessions")
-    return connect(session.host, session.port, settings=settings)  # token and local socket: its session file
+    return connect(session.host, session.port, settings=settings, tls_ca=tls_ca)  # token, local socket: its file
 
 
 def cmd_send_mesh(args, settings):
     from .pipeline import send_mesh
 
-    with _session_bridge(args.source, settings) as source, _session_bridge(args.target, settings) as target:
+    with _session_bridge(args.source, settings, args.tls_ca) as source, \
+            _session_bridge(args.target, settings, args.tls_ca) as target:
         result = send_mesh(source, args.node, target, name=args.name)
         if result["warning"]:
             print(f"warning: {result['warning']}", file=sys.stderr)
@@ -197,10 +232,15 @@ def build_parser():
     serve.add_argument("--port", type=int, help="port (DCC_BRIDGE_PORT or 18811; 0 for any free port)")
     serve.add_argument("--app", default="python", help="name shown in session lists (default: python)")
     serve.add_argument("-q", "--quiet", action="store_true", help="no log lines on stderr")
+    serve.add_argument("--tls-cert", help="serve TLS with this certificate (PEM; DCC_BRIDGE_TLS_CERT)")
+    serve.add_argument("--tls-key", help="the certificate's private key (PEM; DCC_BRIDGE_TLS_KEY)")
+    serve.add_argument("--registry", metavar="HOST[:PORT]", help="register with this registry (DCC_BRIDGE_REGISTRY)")
     serve.set_defaults(run=cmd_serve)
 
     listing = commands.add_parser("list", help="list the bridge sessions running on this machine")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
+    listing.add_argument("--registry", metavar="HOST[:PORT]",
+                         help="also list the sessions this registry knows, on every machine (DCC_BRIDGE_REGISTRY)")
     listing.set_defaults(run=cmd_list)
 
     execute = commands.add_parser("exec", help="run Python code here with hou bound to a server's hou")
@@ -218,7 +258,16 @@ def build_parser():
     send.add_argument("--from", dest="source", required=True, help="the session it is in: app or app:port")
     send.add_argument("--to", dest="target", required=True, help="the session to write it into: app or app:port")
     send.add_argument("--name", help="the name to give it there (default: its own, sanitised)")
+    _add_tls_ca(send)
     send.set_defaults(run=cmd_send_mesh)
+
+    reg = commands.add_parser("registry", help="run a registry: servers on any machine register, list finds them")
+    reg.add_argument("--host", default="0.0.0.0", help="address to listen on (default: 0.0.0.0, every interface)")
+    reg.add_argument("--port", type=int, default=registry.DEFAULT_PORT,
+                     help=f"port (default: {registry.DEFAULT_PORT})")
+    reg.add_argument("--expire", type=float, default=registry.EXPIRE,
+                     help=f"seconds a registration lives without a refresh (default: {registry.EXPIRE:g})")
+    reg.set_defaults(run=cmd_registry)
     return parser
 
 

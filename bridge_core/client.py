@@ -8,7 +8,7 @@ session file; for another machine pass ``token=`` or set ``DCC_BRIDGE_TOKEN``.
 When that session file names the server's Unix socket (see ``server``), the host is a loopback name and
 ``DCC_BRIDGE_LOCAL_SOCKET`` is not 0, the client connects through the socket instead of TCP (a cheaper round
 trip), with the same handshake and everything after; if the socket cannot be reached it uses TCP, silently.
-``bridge.transport`` says which: "local socket" or "tcp".
+``bridge.transport`` says which: "local socket", "tcp", or "tls" (TCP with TLS: ``tls_ca=``, see ``tls``).
 
     with bridge_core.connect(port=18811) as bridge:
         hou = bridge.hou
@@ -22,7 +22,7 @@ import socket
 import time
 import weakref
 
-from . import config, discovery, handshake, shipping, values
+from . import config, discovery, handshake, keepalive as liveness, shipping, tls, values
 from ._rpyc import ModuleNamespace, classic
 from .errors import ConnectTimeoutError, ServerNotFoundError
 from .service import ClientService, connect as connect_service
@@ -30,10 +30,10 @@ from .transport import BridgeChannel, BridgeStream
 
 log = logging.getLogger("dcc_bridge.client")
 
-__all__ = ["Bridge", "connect", "import_remote_module", "CONNECT_TIMEOUT", "LOCAL", "TCP"]
+__all__ = ["Bridge", "connect", "import_remote_module", "CONNECT_TIMEOUT", "LOCAL", "TCP", "TLS"]
 
 CONNECT_TIMEOUT = 5.0
-LOCAL, TCP = "local socket", "tcp"  # the values of Bridge.transport
+LOCAL, TCP, TLS = "local socket", "tcp", "tls"  # the values of Bridge.transport
 
 
 def _not_found_help(host, port):
@@ -78,14 +78,38 @@ def _open_local_socket(host, session, settings, timeout):
     return sock
 
 
-def _find_token(host, port, token, settings):
-    """``token`` if given, else the session file's for host:port on this machine, else DCC_BRIDGE_TOKEN."""
-    if token:
-        return token, None
+def _addresses(host, port):
+    """The IP addresses ``host`` resolves to (just itself for an address), or () when it does not resolve."""
+    try:
+        return tuple(dict.fromkeys(info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)))
+    except (OSError, UnicodeError):
+        return ()
+
+
+def _find_session(host, port, settings):
+    """``(session, address to dial)``: the session of this machine listening at exactly ``host``:``port``
+    (``discovery.find_session``); for a name (such as localhost), the session listening at an address the name
+    resolves to, and that address (never another the name may also mean, such as ::1 for a server on
+    127.0.0.1); ``(None, host)`` when there is none."""
     session = discovery.find_session(settings.runtime_dir, port=port, host=host)
+    if session is None and host and host not in discovery.LOOPBACK_NAMES - {"localhost"}:
+        for address in _addresses(host, port):
+            if address != host:
+                session = discovery.find_session(settings.runtime_dir, port=port, host=address)
+                if session is not None:
+                    return session, address
+    return session, host
+
+
+def _find_token(host, port, token, settings):
+    """``(token, session, address to dial)``: ``token`` if given, else the session file's for exactly
+    host:port on this machine (``_find_session``), else DCC_BRIDGE_TOKEN."""
+    if token:
+        return token, None, host
+    session, dial = _find_session(host, port, settings)
     if session is not None:
-        return session.token, session
-    return settings.token, None
+        return session.token, session, dial
+    return settings.token, None, host
 
 
 def _install_classic(conn, root):
@@ -107,7 +131,7 @@ class Bridge:
     def __init__(self, conn, host, port, hello, session, transport=TCP):
         self._conn = conn
         self.host, self.port = host, port
-        self.transport = transport  # "local socket" or "tcp"
+        self.transport = transport  # "local socket", "tcp" or "tls"
         self.app = hello.app
         self.server_version = hello.bridge
         self.session = session
@@ -201,38 +225,58 @@ class Bridge:
 
 
 def connect(host=None, port=None, *, token=None, timeout=None, executor=None, connect_timeout=CONNECT_TIMEOUT,
-            settings=None, lost_error=None) -> Bridge:
+            settings=None, lost_error=None, tls_ca=None, keepalive=None) -> Bridge:
     """Connect to a bridge server and return a ``Bridge``.
 
     ``host``/``port``: ``DCC_BRIDGE_HOST``/``DCC_BRIDGE_PORT`` or 127.0.0.1:18811. ``token``: found in the
     session file on this machine, else ``DCC_BRIDGE_TOKEN``. ``timeout``: seconds a remote call may take
     (``DCC_BRIDGE_TIMEOUT`` or 30). ``executor``: where callbacks from the server run (the host's main
     thread in Maya; ``executors``). ``lost_error``: makes the error a call raises when the connection is lost,
-    from a message (default ``ConnectionLostError``; a ``Link``'s says how to reconnect).
+    from a message (default ``ConnectionLostError``; a ``Link``'s says how to reconnect). ``tls_ca``: a PEM file
+    of the CA that signed the server's certificate (``DCC_BRIDGE_TLS_CA``): connect over TLS, checking the
+    certificate and the host name (``tls``; this machine's Unix local socket stays plain). ``keepalive``: seconds
+    of silence after which the server counts as gone and pending calls fail (``DCC_BRIDGE_KEEPALIVE`` or 15;
+    0: never; see ``keepalive``).
     """
     settings = settings or config.load()
     host = host or settings.host
     port = settings.port if port is None else port
     address = f"{host}:{port}"
+    window = settings.keepalive if keepalive is None else config.keepalive_window("keepalive", keepalive)
     shipping.remember_interactive_sources()  # so Bridge.call finds functions typed after this point
-    token, session = _find_token(host, port, token, settings)
+    token, session, dial = _find_token(host, port, token, settings)
+    tls_ca = tls_ca or settings.tls_ca
+    context = tls.client_context(tls_ca) if tls_ca else None
     sock = _open_local_socket(host, session, settings, connect_timeout)
     transport = TCP if sock is None else LOCAL
+    binding = b""
     if sock is None:
-        sock = _open_socket(host, port, connect_timeout)
+        sock = _open_socket(dial, port, connect_timeout)
+        if context is not None:
+            sock, binding = tls.wrap_client(sock, context, host, address, connect_timeout, tls_ca)
+            transport = TLS
     try:
-        hello = handshake.client_handshake(
-            sock, token, address, connect_timeout,
-            no_token_help=(f"No session file for port {port} on this machine (in {settings.runtime_dir}), and "
-                           f"no token given. For a server on another machine pass token=... or set "
-                           f"DCC_BRIDGE_TOKEN to the token from its session file."))
+        try:
+            hello = handshake.client_handshake(
+                sock, token, address, connect_timeout, binding=binding,
+                expect_session=session.session if session is not None else "",
+                no_token_help=(f"No session file for port {port} on this machine (in {settings.runtime_dir}), and "
+                               f"no token given. For a server on another machine pass token=... or set "
+                               f"DCC_BRIDGE_TOKEN to the token from its session file."))
+        except ConnectTimeoutError as exc:
+            if transport != TCP or context is not None:
+                raise
+            raise ConnectTimeoutError(f"{exc} A DCC Bridge server with TLS waits like this for a client without "
+                                      f"it: if that server serves TLS, connect with tls_ca=... (--tls-ca, "
+                                      f"DCC_BRIDGE_TLS_CA).") from None
         sock.settimeout(None)
+        liveness.tune_socket(sock, window)
         conn = connect_service(
             ClientService,
             BridgeChannel(BridgeStream(sock), settings.max_transfer),
             dict(sync_request_timeout=settings.timeout if timeout is None else timeout,
                  bridge_executor=executor, bridge_peer=f"the {hello.app or 'bridge'} server at {address}",
-                 bridge_fused_calls=settings.fused_calls, bridge_lost=lost_error))
+                 bridge_fused_calls=settings.fused_calls, bridge_lost=lost_error, bridge_keepalive=window))
     except BaseException:
         sock.close()
         raise
@@ -246,11 +290,11 @@ def connect(host=None, port=None, *, token=None, timeout=None, executor=None, co
     return bridge
 
 
-def import_remote_module(server=None, port=None, name="hou", *, token=None):
+def import_remote_module(server=None, port=None, name="hou", *, token=None, tls_ca=None):
     """hrpyc's ``import_remote_module``: returns ``(connection, module)``.
 
     Keep ``connection`` referenced while you use ``module``: as with hrpyc, the connection closes when it is
     garbage-collected (or when you call ``connection.close()``).
     """
-    bridge = connect(server, port, token=token)
+    bridge = connect(server, port, token=token, tls_ca=tls_ca)
     return bridge, bridge.modules[name]

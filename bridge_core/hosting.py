@@ -65,7 +65,7 @@ class HostedServer:
         uptime = int(server.uptime)
         clients = server.clients
         lines = [
-            f"Listening on {server.host}:{server.port}"
+            f"Listening on {server.host}:{server.port}" + (" with TLS" if server.tls else "")
             + (f" and on the local socket {server.local_socket}" if server.local_socket else ""),
             f"Session file: {server.session_file}",
             f"Up for {uptime // 3600}h {uptime // 60 % 60:02d}m {uptime % 60:02d}s "

@@ -13,13 +13,15 @@ lost under it (the application quit): one error, however the loss is noticed.
     link.connect(port=18811)
     hou.node("/obj")
 """
+import functools
 import logging
+import socket
 import threading
 import time
 
-from . import config, discovery, fusing
+from . import config, discovery, fusing, registry
 from .client import connect
-from .errors import BridgeConnectionError, NotConnectedError
+from .errors import BridgeConnectionError, BridgeError, NotConnectedError
 
 log = logging.getLogger("dcc_bridge.link")
 
@@ -27,6 +29,18 @@ __all__ = ["Link", "RemoteModule", "link_to"]
 
 _links = {}
 _links_lock = threading.Lock()
+REGISTRY_TIMEOUT = 1.0  # a dialog waits at most this long for the registry
+
+
+@functools.lru_cache(maxsize=1)
+def _this_machine():
+    """The names and addresses of this machine (a registry lists its sessions by the address they came from)."""
+    names = set(discovery.LOOPBACK_NAMES)
+    try:
+        names |= {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None)}
+    except OSError:
+        pass
+    return names
 
 
 def link_to(app, how_to_connect="", executor=None):
@@ -87,15 +101,31 @@ class Link:
     def _lost_error(self, message):
         """What a call raises when the connection is lost under it: the same ``NotConnectedError`` as using the
         link after the loss, saying how to reconnect (to the user both are "the application quit")."""
-        return NotConnectedError(f"{message}: {self.app} quit or closed the connection. The next use reconnects "
-                                 f"by itself once {self.app} serves again. {self.how_to_connect}".strip())
+        return NotConnectedError(f"{message} ({self.app} quit, closed the connection or stopped answering). The "
+                                 f"next use reconnects by itself once {self.app} serves again. "
+                                 f"{self.how_to_connect}".strip())
 
     def sessions(self):
         """The live sessions of this link's app on this machine, newest first."""
         return [s for s in discovery.list_sessions(config.load().runtime_dir) if s.app == self.app]
 
+    def registry_sessions(self, exclude=()):
+        """The sessions of this link's app that the registry (``DCC_BRIDGE_REGISTRY``) knows of, on any machine,
+        less this machine's ones in ``exclude`` (``sessions()``): ``(sessions, problem)``, ``problem`` saying
+        why the registry could not be asked ("" when it could, or when no registry is set)."""
+        where = config.load().registry
+        if not where:
+            return [], ""
+        try:
+            found = registry.sessions(where, app=self.app, timeout=REGISTRY_TIMEOUT)
+        except BridgeError as exc:
+            return [], str(exc).splitlines()[0]
+        here, ports = _this_machine(), {s.port for s in exclude}
+        return [s for s in found if not (s.port in ports and s.host in here)], ""
+
     def connect_session(self, session):
-        """Connect to a ``discovery.SessionInfo`` found on this machine."""
+        """Connect to a ``discovery.SessionInfo`` found on this machine, or a ``registry.RegisteredSession`` (its
+        token: ``DCC_BRIDGE_TOKEN``)."""
         return self.connect(session.host, session.port, session.token)
 
     def disconnect(self):

@@ -23,7 +23,8 @@
    client dropped (a remote file, an object with a ``__del__``) is released within about a second.
 4. **Errors are ours.** A call past the timeout raises ``BridgeTimeoutError`` and leaves the connection
    usable; a connection that dies wakes every waiter with ``ConnectionLostError`` (or the error the config's
-   ``bridge_lost`` makes from the message: a ``Link``'s says how to reconnect); exceptions and exception
+   ``bridge_lost`` makes from the message: a ``Link``'s says how to reconnect), and so does one whose peer was
+   silent for the keepalive window (``keepalive``: heartbeats, ``lose``); exceptions and exception
    classes travel as described in ``remote_errors``.
 
 Messages are marshal-encoded rpyc envelopes (message type, sequence number, boxed arguments; every number in
@@ -44,7 +45,7 @@ import sys
 import threading
 import time
 
-from . import bulk, fusing, proxies, wire
+from . import bulk, fusing, keepalive, proxies, wire
 from .boxing import Boxed, Boxing
 from ._rpyc import Connection
 from .errors import BridgeTimeoutError, ConnectionLostError, TransferTooLargeError
@@ -64,6 +65,19 @@ DEL_BATCH = 64         # release references once this many proxies died ...
 DEL_DELAY = 0.5        # ... or once the oldest waited this long (seconds): at the next call, else by the reader
 HOST_WRITE_LIMIT = bulk.THRESHOLD  # a reply the host's thread may write itself; bigger ones go to the writer thread
 _DONTWAIT = getattr(socket, "MSG_DONTWAIT", None)  # not on Windows: there every host reply goes to the writer
+
+
+_MESSAGE_TYPES = frozenset({wire.MSG_REQUEST, wire.MSG_REPLY, wire.MSG_EXCEPTION, wire.MSG_KEEPALIVE})
+
+
+def _release(lock, conn):
+    """Release a lock this thread holds, unless the connection closed meanwhile and rpyc's cleanup (which frees
+    both locks for whoever waits on them, even under a nested call of this very thread) already did."""
+    try:
+        lock.release()
+    except RuntimeError:
+        if not conn._closed:
+            raise
 
 
 class _Waiter:
@@ -110,6 +124,9 @@ class BridgeConnection(Boxing, Connection):
         self._peer_name = self._config.get("bridge_peer") or "the other side"
         self.fused_calls = fusing.enabled(self._config.get("bridge_fused_calls"))  # read by this side's proxies
         self._lost = self._config.get("bridge_lost") or ConnectionLostError  # message -> the error to raise
+        self._lost_message = None  # why the peer counts as gone (keepalive), for the errors of pending calls
+        self.last_heard = time.monotonic()  # when the last message arrived (keepalive)
+        self.peer_keepalive = 0.0  # the peer's keepalive window, from its heartbeats (0: none announced)
 
     # ------------------------------------------------------------------------------------ reading
 
@@ -128,15 +145,17 @@ class BridgeConnection(Boxing, Connection):
         only the callers wake for their replies (a leader interrupts a reader already waiting on the socket).
         """
         self._reader = threading.current_thread()
-        sock = self._channel.stream.sock
+        stream = self._channel.stream
+        sock = stream.sock
+        keepalive.watch(self, self._config.get("bridge_keepalive"))
         try:
             while not self._closed:
                 if self._leaders or time.monotonic() - self._last_leader < READER_GRACE:
                     self._park()
                 else:  # nobody called lately (always so on a server that makes no calls): no lock to take
                     self._reader_polling = True
-                try:
-                    ready = wait_readable([sock, self._wake_r], self._release_due())
+                try:  # bytes already inside TLS do not make the socket readable
+                    ready = [sock] if stream.pending() else wait_readable([sock, self._wake_r], self._release_due())
                 finally:
                     self._reader_polling = False
                 if self._wake_r in ready:
@@ -187,7 +206,7 @@ class BridgeConnection(Boxing, Connection):
         try:
             data = (polled or self._channel.stream.poll(timeout)) and self._channel.recv()
         except BaseException as exc:
-            self._recvlock.release()
+            _release(self._recvlock, self)
             if isinstance(exc, EOFError):
                 self.close()
             raise
@@ -229,10 +248,38 @@ class BridgeConnection(Boxing, Connection):
     def close(self):
         """Close the socket; every pending call fails with ``ConnectionLostError``. Safe to call twice. Proxies
         released and not yet reported are reported first (the server drops them now, not at its own cleanup)."""
+        if "_dead_proxies" not in vars(self):  # __init__ failed (no file left for the wake-up sockets ...)
+            return
         if not self._closed and self._dead_proxies:
             self._release_dead_proxies()
         self._closed = True
         self._cleanup()
+
+    def lose(self, message):
+        """The peer is gone (``keepalive``): close without sending anything more (nothing would arrive, and a
+        write could block), waking every thread that reads or writes the socket; pending calls fail with
+        ``message``. As on any close, work of the peer queued for the host and not yet started is dropped."""
+        self._lost_message = message
+        self._closed = True
+        log.warning("%s", message)
+        sock = self.socket
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)  # a thread blocked in recv() or send() on it returns now
+            except OSError:
+                pass
+        self._cleanup()
+
+    @property
+    def socket(self):
+        """The connection's socket, or None once closed."""
+        sock = self._channel.stream.sock
+        return sock if isinstance(sock, socket.socket) else None
+
+    @property
+    def peer_name(self):
+        """How logs and errors name the other end ("client 127.0.0.1:50312", "the houdini server at ...")."""
+        return self._peer_name
 
     def _cleanup(self, _anyway=True):
         with self._cleanup_lock:
@@ -247,7 +294,7 @@ class BridgeConnection(Boxing, Connection):
             super()._cleanup(_anyway)
         except Exception:
             log.debug("cleanup of the connection to %s failed", self._peer_name, exc_info=True)
-        lost = self._lost(f"the connection to {self._peer_name} was closed")
+        lost = self._lost(self._lost_message or f"the connection to {self._peer_name} was closed")
         for callback in pending:
             callback(True, lost)
         if self._dispatch_queue is not None:
@@ -338,7 +385,7 @@ class BridgeConnection(Boxing, Connection):
                 raise waiter.value
             return waiter.value
         if self._closed:
-            raise self._lost(f"the connection to {self._peer_name} closed before it answered")
+            raise self._lost(self._lost_message or f"the connection to {self._peer_name} closed before it answered")
         raise self._timeout_error(timeout)
 
     def _lead(self, waiter, timeout):
@@ -402,6 +449,8 @@ class BridgeConnection(Boxing, Connection):
             return wire.MSG_EXCEPTION, seq, self._box_exc(typ, value, tb)
 
     def _reply_from_host(self, seq, handler, args):
+        if self._closed:  # the peer is gone: nobody waits for this any more (and rpyc's cleanup took the handlers)
+            return
         self._send_reply_quietly(self._reply(seq, handler, args), from_host=True)
 
     def _refuse(self, seq, exc):
@@ -415,6 +464,8 @@ class BridgeConnection(Boxing, Connection):
             if job is None:
                 return
             seq, handler, args = job
+            if self._closed:  # the peer is gone: nobody waits for the rest
+                continue
             try:
                 reply = executor(lambda: self._reply(seq, handler, args))
             except BaseException as exc:  # the executor itself failed
@@ -465,8 +516,8 @@ class BridgeConnection(Boxing, Connection):
         """The host's thread: send the one queued message without waiting on the socket. What the socket does
         not take at once is handed to the writer thread, with the send lock (so nothing else is written in
         between). False when that cannot be tried (another thread is writing, more is queued, no
-        ``MSG_DONTWAIT`` on this OS): the writer thread sends it all."""
-        if _DONTWAIT is None or not self._sendlock.acquire(False):
+        ``MSG_DONTWAIT`` on this OS, TLS): the writer thread sends it all."""
+        if _DONTWAIT is None or self._channel.stream.tls or not self._sendlock.acquire(False):
             return False
         handed_over = False
         try:
@@ -486,9 +537,19 @@ class BridgeConnection(Boxing, Connection):
             return True
         finally:
             if not handed_over:
-                self._sendlock.release()
+                _release(self._sendlock, self)
                 if self._send_queue:  # queued by another thread while we held the lock: it left them to us
                     self._writer().put(True)
+
+    def send_keepalive(self, window):
+        """Queue a heartbeat (``wire.MSG_KEEPALIVE`` with this end's window) and send it without waiting on the
+        socket: when another thread is writing, it sends it after its own message; what the socket does not
+        take at once goes to the writer thread (``keepalive``'s thread serves every connection)."""
+        if self._closed:
+            return
+        self._send_queue.append((bytes((wire.MSG_KEEPALIVE,)) + marshal.dumps((0, window), MARSHAL_VERSION), ()))
+        if not self._write_at_once() and (_DONTWAIT is None or self._channel.stream.tls):
+            self._writer().put(True)  # a TLS socket cannot be written without waiting: the writer thread sends it
 
     def _write_queued(self):
         """Write the queued messages, unless another thread is writing (it writes ours too)."""
@@ -500,14 +561,17 @@ class BridgeConnection(Boxing, Connection):
                     data, buffers = self._send_queue.pop(0)
                     self._channel.send(data, buffers)
             finally:
-                self._sendlock.release()
+                _release(self._sendlock, self)
 
     def _writer(self):
         """The connection's writer thread (started on first use): it writes what the host's thread queued."""
-        if self._writer_jobs is None:  # only the host's thread gets here: no race to start two
-            self._writer_jobs = queue.SimpleQueue()
-            threading.Thread(target=self._write_loop, args=(self._writer_jobs,),
-                             name=f"dcc-bridge-writer-{self._config['connid']}", daemon=True).start()
+        if self._writer_jobs is None:  # the host's thread and the keepalive thread get here
+            with self._cleanup_lock:
+                if self._writer_jobs is None:
+                    jobs = queue.SimpleQueue()
+                    threading.Thread(target=self._write_loop, args=(jobs,),
+                                     name=f"dcc-bridge-writer-{self._config['connid']}", daemon=True).start()
+                    self._writer_jobs = jobs
         return self._writer_jobs
 
     def _write_loop(self, jobs):
@@ -520,7 +584,7 @@ class BridgeConnection(Boxing, Connection):
                     try:
                         self._channel.stream.write(job)
                     finally:
-                        self._sendlock.release()
+                        _release(self._sendlock, self)
                 self._write_queued()
             except Exception:
                 log.debug("could not send a reply to %s (connection closed)", self._peer_name)
@@ -528,24 +592,34 @@ class BridgeConnection(Boxing, Connection):
     def _dispatch(self, data):
         """One received message. As rpyc's, it releases the receive lock taken by ``serve`` exactly once:
         before running a request (which may wait on nested replies), after delivering a reply."""
+        self.last_heard = time.monotonic()
         self._bulk_incoming.append(self._channel.take_bulks())
         try:
-            msg = data[0]
-            seq, args = marshal.loads(memoryview(data)[1:])
+            try:
+                msg = data[0]
+                seq, args = marshal.loads(memoryview(data)[1:])
+                if msg not in _MESSAGE_TYPES:
+                    raise ValueError(f"message type {msg}")
+            except (ValueError, TypeError, EOFError, IndexError) as exc:  # the peer broke the protocol
+                _release(self._recvlock, self)
+                self.close()
+                raise EOFError(f"{self._peer_name} sent a malformed message ({exc}); connection closed") from None
             if msg == wire.MSG_REQUEST:
                 self._recvlock.release()
                 self._dispatch_request(seq, args)
             elif msg == wire.MSG_REPLY:
                 try:  # deliver before releasing, as rpyc does (a waiter checks its result under the lock)
                     self._seq_request_callback(msg, seq, False, self._unbox(args))
-                finally:
-                    self._recvlock.release()
-            elif msg == wire.MSG_EXCEPTION:
+                finally:  # unboxing may look a class up (a nested call): the connection may be gone by now
+                    _release(self._recvlock, self)
+            elif msg == wire.MSG_KEEPALIVE:
                 self._recvlock.release()
-                self._seq_request_callback(msg, seq, True, self._unbox_exc(args))
+                if args != self.peer_keepalive and type(args) is float and args >= 0:
+                    self.peer_keepalive = args
+                    keepalive.peer_window_changed()
             else:
                 self._recvlock.release()
-                raise ValueError(f"invalid message type {msg!r} from {self._peer_name}")
+                self._seq_request_callback(msg, seq, True, self._unbox_exc(args))
         finally:
             self._bulk_incoming.pop()
 

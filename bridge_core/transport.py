@@ -10,14 +10,18 @@ methods rpyc's connection calls: ``recv``, ``poll``, ``close``, ``closed``, ``fi
 subclass of rpyc's (``_rpyc.SEAM``).
 
 A frame (the numbers are ``wire``'s: ``FRAME_HEADER``, ``FLAG_*``, ``FLUSHER``, ``BULK_COUNT``,
-``BULK_LENGTH``): the payload's length (4 bytes, big-endian) and flags (1 byte: 0 plain; 1 zlib-compressed,
-accepted, never sent; 2 bulk frames follow), the payload (one message, marshal-encoded by ``protocol``; with
-flag 2, a 4-byte bulk count first), ``b"\\n"``; then, with flag 2, each bulk as an 8-byte big-endian length
-and that many raw bytes.
+``BULK_LENGTH``): the payload's length (4 bytes, big-endian) and flags (1 byte: 0 plain; 2 bulk frames
+follow; 1, rpyc's zlib-compressed frame, is refused), the payload (one message, marshal-encoded by
+``protocol``; with flag 2, a 4-byte bulk count first), ``b"\\n"``; then, with flag 2, each bulk as an 8-byte
+big-endian length and that many raw bytes.
 
 A frame or bulk larger than the connection's cap (``DCC_BRIDGE_MAX_TRANSFER``) is refused: on send with
 ``TransferTooLargeError`` before anything is written (the connection stays usable); on receive by closing the
-connection, since the peer broke the agreement.
+connection as soon as its header is read, since the peer broke the agreement. So is a compressed frame (its
+size after decompressing is not known before the work is done: 2 MB of zlib made 4 GB) or any unknown flag.
+Memory grows with the bytes that actually arrive: a read of more than ``AT_ONCE`` bytes is made in pieces, each
+at most as large as what already arrived (joined at the end: one more copy, for those reads only), so a peer
+that announces a gigabyte and sends a kilobyte costs ``AT_ONCE``.
 
     channel = BridgeChannel(BridgeStream(sock), max_frame=1 << 30)
     channel.send(message, bulks=[positions])     # positions: any bytes-like object, sent without copying
@@ -26,15 +30,17 @@ connection, since the peer broke the agreement.
 import errno
 import select
 import socket
+import ssl
 import threading
-import zlib
 
 from ._rpyc import SocketStream
 from .errors import TransferTooLargeError
-from .wire import BULK_COUNT as _COUNT, BULK_LENGTH as _BULK_LENGTH, FLAG_BULK, FLAG_COMPRESSED, FLUSHER
+from .wire import BULK_COUNT as _COUNT, BULK_LENGTH as _BULK_LENGTH, FLAG_BULK, FLUSHER
 from .wire import FLAG_PLAIN, FRAME_HEADER
 
-__all__ = ["BridgeStream", "BridgeChannel", "wait_readable", "drain"]
+__all__ = ["BridgeStream", "BridgeChannel", "wait_readable", "drain", "AT_ONCE"]
+
+AT_ONCE = 64 << 20  # reads up to this size allocate it at once; longer ones grow with what arrives
 
 _RETRY = (errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR)
 _SMALL = 1 << 16
@@ -81,14 +87,22 @@ class BridgeStream(SocketStream):
     """A blocking socket stream: exact reads without joining pieces, writes without re-slicing, and a
     ``poll`` that other threads can interrupt (``interrupts``: wake-up sockets watched beside the connection)."""
 
-    __slots__ = ("interrupts",)
+    __slots__ = ("interrupts", "tls")
 
     def __init__(self, sock):
         super().__init__(sock)
         self.interrupts = ()  # callables returning a wake-up socket, or None, for the polling thread
+        self.tls = isinstance(sock, ssl.SSLSocket)  # TLS (``tls``): no recv flags; decrypted bytes may wait inside
+
+    def pending(self):
+        """True when bytes already read from the socket wait inside the TLS layer (the socket may not poll
+        readable for them)."""
+        return self.tls and self.sock.pending() > 0
 
     def poll(self, timeout):
         """True when the connection has data; False at the timeout or when a wake-up socket fired."""
+        if self.pending():
+            return True
         extra = []
         for get in self.interrupts:
             wake = get()
@@ -97,7 +111,7 @@ class BridgeStream(SocketStream):
         remaining = timeout.timeleft() if hasattr(timeout, "timeleft") else timeout
         try:
             ready = wait_readable([self.sock] + extra, remaining)
-        except (OSError, ValueError):  # the socket was closed under us
+        except (OSError, ValueError, TypeError):  # the socket was closed under us (TypeError: rpyc's ClosedFile)
             raise EOFError("connection closed") from None
         for sock in extra:
             if sock in ready:
@@ -105,15 +119,28 @@ class BridgeStream(SocketStream):
         return self.sock in ready
 
     def read(self, count):
-        """Exactly ``count`` bytes as ``bytes`` (one allocation; MSG_WAITALL where the OS has it)."""
+        """Exactly ``count`` bytes as ``bytes``: in one allocation (MSG_WAITALL where the OS has it) up to
+        ``AT_ONCE``; beyond it in pieces (``_read_pieces``)."""
+        if count > AT_ONCE:
+            return self._read_pieces(count)
         if not count:
             return b""
-        data = self._recv(count, _WAITALL)
+        data = self._recv(count, 0 if self.tls else _WAITALL)
         if len(data) == count:
             return data
         rest = bytearray(count - len(data))
         self.read_into(memoryview(rest))
         return data + rest
+
+    def _read_pieces(self, count):
+        """``count`` bytes read in pieces each at most as large as what already arrived, then joined: memory
+        grows with what the peer actually sends, not with what it announced."""
+        pieces, have = [], 0
+        while have < count:
+            size = min(count - have, max(have, AT_ONCE))
+            pieces.append(self.read(size))
+            have += size
+        return b"".join(pieces)
 
     def read_into(self, view):
         """Fill a writable memoryview completely."""
@@ -211,13 +238,15 @@ class BridgeChannel:
         """Read one message; the bulk buffers that came with it wait in ``take_bulks()``."""
         length, flags = FRAME_HEADER.unpack(self.stream.read(FRAME_HEADER.size))
         self._refuse_over_cap(length)
+        if flags & ~FLAG_BULK:
+            self.stream.close()
+            raise EOFError(f"the peer sent a frame with flags {flags} ({'zlib-compressed' if flags == 1 else 'unknown'}"
+                           f"): refused, as compressed frames would bypass the size cap; connection closed")
         if length <= _SMALL:
             data = self.stream.read(length + len(FLUSHER))[:-len(FLUSHER)]
         else:  # no slicing copy of a big payload
             data = self.stream.read(length)
             self.stream.read(len(FLUSHER))
-        if flags & FLAG_COMPRESSED:
-            return zlib.decompress(data)
         if flags & FLAG_BULK:
             count, data = _COUNT.unpack(data[:_COUNT.size])[0], data[_COUNT.size:]
             self._bulks = [self._recv_bulk() for _ in range(count)]

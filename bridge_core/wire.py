@@ -13,10 +13,10 @@ the bridge, and nothing here depends on rpyc.
 | handshake   | ``HANDSHAKE_MAGIC``         | ``b"DCCB"``      | starts every handshake frame (``handshake``)                      |
 | handshake   | ``HANDSHAKE_HEADER``        | ``!4sI``         | magic, body length (big-endian), then a UTF-8 JSON body           |
 | handshake   | ``HANDSHAKE_MAX_BODY``      | 8192             | longest handshake body accepted                                   |
-| handshake   | ``VERSION``                 | 2                | the bridge's wire version, the handshake's ``protocol`` key: both ends must send the same |
+| handshake   | ``VERSION``                 | 3                | the bridge's wire version, the handshake's ``protocol`` key: both ends must send the same |
 | frame       | ``FRAME_HEADER``            | ``!LB``          | payload length (big-endian), flags (rpyc's layout; ``transport``) |
 | frame       | ``FLAG_PLAIN``              | 0                | the payload is one message                                        |
-| frame       | ``FLAG_COMPRESSED``         | 1                | zlib-compressed payload (rpyc's; accepted, never sent)            |
+| frame       | ``FLAG_COMPRESSED``         | 1                | rpyc's zlib-compressed payload: never sent, refused on receive  |
 | frame       | ``FLAG_BULK``               | 2                | ``BULK_COUNT`` then the message; that many bulk frames follow     |
 | frame       | ``FLUSHER``                 | ``b"\\n"``       | after each payload (rpyc's)                                       |
 | frame       | ``BULK_COUNT``              | ``!I``           | number of bulk frames after the message                           |
@@ -25,6 +25,7 @@ the bridge, and nothing here depends on rpyc.
 | message     | ``MSG_REQUEST``             | 1                | args = ``(handler, boxed argument tuple)``                        |
 | message     | ``MSG_REPLY``               | 2                | args = the boxed result                                           |
 | message     | ``MSG_EXCEPTION``           | 3                | args = a raised exception (``EXCEPTION_MARKER`` tuple)            |
+| message     | ``MSG_KEEPALIVE``           | 4                | seq 0, args = the sender's keepalive window in seconds (float, 0.0: off); no reply. Each end sends one at least every third of the smaller window (``keepalive``) |
 | handler     | ``HANDLE_PING`` ... ``HANDLE_INSTANCECHECK`` | 1-20 | rpyc's requests (``RPYC_HANDLERS``; run by rpyc's handlers, some overridden in ``protocol``) |
 | handler     | ``HANDLE_DEL_MANY``         | 64               | release many proxies' references: ``((id_pack, count), ...)`` (``protocol``) |
 | handler     | ``HANDLE_CALLATTR_CHAIN``   | 65               | a call and its follow-ups: ``(obj, name, args, kwargs, ((name, constants), ...))`` (``fusing``) |
@@ -50,14 +51,16 @@ import struct
 __all__ = [
     "VERSION", "HANDSHAKE_MAGIC", "HANDSHAKE_HEADER", "HANDSHAKE_MAX_BODY",
     "FRAME_HEADER", "FLUSHER", "FLAG_PLAIN", "FLAG_COMPRESSED", "FLAG_BULK", "BULK_COUNT", "BULK_LENGTH",
-    "MARSHAL_VERSION", "MSG_REQUEST", "MSG_REPLY", "MSG_EXCEPTION",
+    "MARSHAL_VERSION", "MSG_REQUEST", "MSG_REPLY", "MSG_EXCEPTION", "MSG_KEEPALIVE",
     "LABEL_VALUE", "LABEL_TUPLE", "LABEL_LOCAL_REF", "LABEL_REMOTE_REF", "LABEL_EXCEPTION_CLASS", "LABEL_COPY",
     "LABEL_BULK", "LABEL_SPECIAL", "LABEL_FUSED", "RPYC_HANDLERS", "HANDLE_DEL_MANY", "HANDLE_CALLATTR_CHAIN",
     "EXCEPTION_MARKER",
 ]
 
 # ------------------------------------------------------------------------------------------- handshake
-VERSION = 2  # 2: exceptions' arguments boxed by value (EXCEPTION_MARKER /2)
+VERSION = 3  # 2: exceptions' arguments boxed by value (EXCEPTION_MARKER /2)
+#             3: handshake proofs bound to the server and the dialled address, the server proves first (13b);
+#                MSG_KEEPALIVE (13d)
 HANDSHAKE_MAGIC = b"DCCB"
 HANDSHAKE_HEADER = struct.Struct("!4sI")
 HANDSHAKE_MAX_BODY = 8192
@@ -76,6 +79,8 @@ MARSHAL_VERSION = 4  # C speed; format 4 is read alike by every Python from 3.4 
 MSG_REQUEST = 1
 MSG_REPLY = 2
 MSG_EXCEPTION = 3
+# 13d liveness: a one-way heartbeat; an older peer would close on it (an unknown message type), hence VERSION 3
+MSG_KEEPALIVE = 4
 
 # ------------------------------------------------------------------------------------------- handlers
 HANDLE_PING = 1

@@ -114,8 +114,8 @@ class BridgeProcess:
         self.proc, self.port = proc, port
 
     @classmethod
-    def serve(cls, runtime_dir, app="houdini", python=sys.executable, **env):
-        proc = subprocess.Popen([str(python), "-m", "bridge_core", "serve", "--port", "0", "--app", app, "-q"],
+    def serve(cls, runtime_dir, app="houdini", python=sys.executable, port=0, **env):
+        proc = subprocess.Popen([str(python), "-m", "bridge_core", "serve", "--port", str(port), "--app", app, "-q"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 env=clean_env(runtime_dir, **env), cwd=str(ROOT))
         try:

@@ -11,6 +11,7 @@ import rpyc
 
 import bridge_core
 from bridge_core import auth, config, discovery, handshake, wire
+from support import wait_until
 
 
 def free_port():
@@ -29,11 +30,12 @@ def test_plain_rpyc_client_gets_nothing_run(thread_server, tmp_path):
     assert thread_server.clients == []
 
 
-def test_wrong_token_is_rejected_with_a_clear_error(thread_server):
+def test_wrong_token_is_rejected_with_a_clear_error(thread_server, caplog):
     with pytest.raises(bridge_core.AuthenticationError) as caught:
         bridge_core.connect(port=thread_server.port, token="0" * 64)
-    assert "rejected the token" in str(caught.value)
+    assert "could not prove it knows this token" in str(caught.value) and "token was not used" in str(caught.value)
     assert isinstance(caught.value, ConnectionError)
+    wait_until(lambda: "its token is not this server's" in caplog.text, timeout=10, what="the server's log line")
     assert thread_server.clients == []
 
 
@@ -73,12 +75,13 @@ def test_session_file_is_private_complete_and_removed_on_stop(runtime_dir):
     assert not path.exists()
 
 
-def test_a_wide_runtime_folder_is_tightened(tmp_path):
+def test_a_readable_runtime_folder_is_warned_about_never_changed(tmp_path, caplog):
     folder = tmp_path / "wide"
     folder.mkdir(mode=0o755)
     os.chmod(folder, 0o755)
     discovery.ensure_private_dir(folder)
-    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755, "a folder the bridge did not create keeps its mode"
+    assert any("chmod 700" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
 
 
 def test_stale_session_files_are_ignored_and_cleaned(runtime_dir):
@@ -230,11 +233,13 @@ def test_the_token_never_crosses_the_wire_nor_reaches_the_log(thread_server, cap
 
 def test_auth_proofs_depend_on_token_and_both_nonces():
     token, a, b = auth.new_token(), auth.new_nonce(), auth.new_nonce()
-    good = auth.proof(token, auth.CLIENT, a, b)
-    assert auth.verify(token, auth.CLIENT, a, b, good)
-    assert not auth.verify(token, auth.SERVER, a, b, good)
-    assert not auth.verify(token, auth.CLIENT, b, a, good)
-    assert not auth.verify(auth.new_token(), auth.CLIENT, a, b, good)
+    facts = dict(app="houdini", session="ab" * 16, dialled="127.0.0.1:1")
+    good = auth.proof(token, auth.CLIENT, auth.transcript(**facts, server_nonce=a, client_nonce=b))
+    assert auth.verify(token, auth.CLIENT, auth.transcript(**facts, server_nonce=a, client_nonce=b), good)
+    assert not auth.verify(token, auth.SERVER, auth.transcript(**facts, server_nonce=a, client_nonce=b), good)
+    assert not auth.verify(token, auth.CLIENT, auth.transcript(**facts, server_nonce=b, client_nonce=a), good)
+    assert not auth.verify(auth.new_token(), auth.CLIENT, auth.transcript(**facts, server_nonce=a, client_nonce=b),
+                           good)
 
 
 @pytest.mark.parametrize("key,value,needle", [
@@ -250,10 +255,11 @@ def test_bad_environment_values_get_clear_errors(key, value, needle):
 
 
 def test_settings_read_every_variable_in_one_place(tmp_path):
-    settings = config.load({"DCC_BRIDGE_HOST": "10.0.0.5", "DCC_BRIDGE_PORT": "19000", "DCC_BRIDGE_TOKEN": "tok",
+    token = auth.new_token()
+    settings = config.load({"DCC_BRIDGE_HOST": "10.0.0.5", "DCC_BRIDGE_PORT": "19000", "DCC_BRIDGE_TOKEN": token,
                             "DCC_BRIDGE_RUNTIME_DIR": str(tmp_path), "DCC_BRIDGE_AUTOSTART": "0",
                             "DCC_BRIDGE_TIMEOUT": "2.5", "DCC_BRIDGE_MAX_TRANSFER": "1000"})
-    assert (settings.host, settings.port, settings.token) == ("10.0.0.5", 19000, "tok")
+    assert (settings.host, settings.port, settings.token) == ("10.0.0.5", 19000, token)
     assert settings.runtime_dir == tmp_path and settings.autostart is False
     assert settings.timeout == 2.5 and settings.max_transfer == 1000
     defaults = config.load({"HOME": str(tmp_path)})
@@ -261,21 +267,12 @@ def test_settings_read_every_variable_in_one_place(tmp_path):
     assert str(defaults.runtime_dir).startswith(str(tmp_path))
 
 
-def test_the_wire_version_decides_not_rpycs(thread_server):
+def test_the_wire_version_decides_not_rpycs(thread_server, monkeypatch):
     """The handshake compares the bridge's own wire version (``wire.VERSION``): a peer that reports another
-    rpyc but the same wire version is welcomed (rpyc's version is sent for the record only)."""
-    sock = socket.create_connection(("127.0.0.1", thread_server.port), timeout=5)
-    try:
-        magic, length = struct.unpack("!4sI", sock.recv(8))
-        hello = json.loads(sock.recv(length))
-        client_nonce = os.urandom(32)
-        proof = auth.proof(thread_server.token, auth.CLIENT, bytes.fromhex(hello["nonce"]), client_nonce)
-        body = json.dumps({"msg": "auth", "protocol": wire.VERSION, "bridge": "9.9.9", "rpyc": "7.1.0",
-                           "nonce": client_nonce.hex(), "proof": proof.hex()}).encode()
-        sock.sendall(wire.HANDSHAKE_MAGIC + struct.pack("!I", len(body)) + body)
-        magic, length = struct.unpack("!4sI", sock.recv(8))
-        answer = json.loads(sock.recv(length))
-    finally:
-        sock.close()
-    assert hello["protocol"] == wire.VERSION == wire.VERSION
-    assert answer["msg"] == "welcome", answer
+    rpyc and another bridge version but the same wire version is welcomed (rpyc's version is for the record)."""
+    monkeypatch.setattr(handshake, "RPYC_VERSION", "7.1.0")
+    monkeypatch.setattr(handshake, "__version__", "9.9.9")
+    with socket.create_connection(("127.0.0.1", thread_server.port), timeout=5) as sock:
+        hello = handshake.client_handshake(sock, thread_server.token, "test", timeout=5)
+    assert hello.protocol == wire.VERSION and hello.app == "houdini"
+    assert hello.session == thread_server.session_id

@@ -218,7 +218,8 @@ def test_silent_and_garbage_local_connections_are_dropped_and_hold_up_nobody(thr
         for sock in idle:
             sock.close()
     refused = [r.getMessage() for r in caplog.records if "refused a connection from local socket" in r.getMessage()]
-    assert len(refused) == 6, refused
+    assert len(refused) == 2, refused  # one line per kind of failure (the garbage; the 5 silent ones) a minute
+    assert "ValueError" in "".join(refused) and "TimeoutError" in "".join(refused)
     wait_until(lambda: not thread_server.clients, 5, "the real client to be gone")
 
 

@@ -16,7 +16,7 @@ import socket
 
 import pytest
 
-from bridge_core import _rpyc, protocol, proxies, server, service, transport
+from bridge_core import _rpyc, protocol, proxies, registry, server, service, transport
 from bridge_core.boxing import Boxing
 from support import ROOT
 
@@ -34,6 +34,8 @@ SUBCLASSES = [
     ((transport.BridgeStream,), _rpyc.SocketStream),
     ((service.BridgeService,), _rpyc.SlaveService),
     ((service.ClientService,), _rpyc.Service),
+    ((registry.RegistryServer,), _rpyc.TCPRegistryServer),
+    ((registry.RegistryClient,), _rpyc.TCPRegistryClient),
 ]
 _NOT_METHODS = {"__module__", "__doc__", "__qualname__", "__slots__", "__dict__", "__weakref__", "__annotations__",
                 "__firstlineno__", "__static_attributes__"}
@@ -104,6 +106,13 @@ def test_each_internal_still_has_the_shape_relied_on(live, where, use, shape, wh
         assert value is not _MISSING, f"rpyc's Connection has no {name} any more"
         assert not shape or type(value).__name__ == shape, f"{where} is now a {type(value).__name__}"
         return
+    if value is _MISSING and isinstance(parent, type) and issubclass(_rpyc.TCPRegistryServer, parent):
+        server = registry.RegistryServer("127.0.0.1", 0)  # an instance attribute, set by rpyc's __init__
+        server.sock.close()
+        value = getattr(server, name, _MISSING)
+        assert value is not _MISSING, f"rpyc's registry server has no {name} any more"
+        assert not shape or type(value).__name__ == shape, f"{where} is now a {type(value).__name__}"
+        return
     assert value is not _MISSING, f"{where} is gone"
     if use == "subclassed":
         slots = set(getattr(value, "__slots__", ()))
@@ -135,7 +144,8 @@ def test_every_override_is_listed():
 def _rpyc_private_names(live):
     names = set(vars(live))
     for cls in (_rpyc.Connection, _rpyc.ThreadedServer, _rpyc.SocketStream, _rpyc.netref.BaseNetref,
-                _rpyc.Service, _rpyc.SlaveService, _rpyc.ModuleNamespace):
+                _rpyc.Service, _rpyc.SlaveService, _rpyc.ModuleNamespace, _rpyc.TCPRegistryServer,
+                _rpyc.TCPRegistryClient):
         names |= set(dir(cls))
     return {name for name in names if name.startswith("_") and not re.match(r"^__\w+__$", name)} | {
         name for name in getattr(_rpyc.netref.BaseNetref, "__slots__", ()) if name.startswith("____")}

@@ -36,6 +36,11 @@ def sessions():
     return link().sessions()
 
 
+def registry_sessions(exclude=()):
+    """Houdini sessions the registry (DCC_BRIDGE_REGISTRY) knows of on other machines: ``(sessions, problem)``."""
+    return link().registry_sessions(exclude)
+
+
 def connect(host, port, token=None):
     """Connect (token from the session file on this machine unless given) and bind ``hou``."""
     bridge = link().connect(host, port, token=token or None)

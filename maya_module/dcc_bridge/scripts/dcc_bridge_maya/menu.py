@@ -69,7 +69,10 @@ def build():
 
 
 def session_label(session):
-    """How the Connect dialog names a Houdini session: pid, port and the scene's file name."""
+    """How the Connect dialog names a Houdini session: pid, port and the scene's file name (a registry's: its
+    address)."""
+    if getattr(session, "registry", None):
+        return f"Houdini at {session.address} (registry)"
     scene = os.path.basename(session.scene) if session.scene else ""
     return f"Houdini pid {session.pid}, port {session.port}" + (f", {scene}" if scene else "")
 
@@ -79,7 +82,9 @@ def connect_dialog():
     if link.connected:
         feedback.dialog(f"Already {link.describe()}. Choose Disconnect first to connect to another Houdini.")
         return None
-    found = houdini_link.sessions()[:MAX_LISTED]
+    local = houdini_link.sessions()[:MAX_LISTED]
+    remote, problem = houdini_link.registry_sessions(exclude=local)
+    found = local + remote[:MAX_LISTED]
     labels = [session_label(s) for s in found]
     last = prefs.last_houdini()
     default = next((label for label, s in zip(labels, found) if f"{s.host}:{s.port}" == last),
@@ -87,6 +92,8 @@ def connect_dialog():
     message = ("Connect to which Houdini?" if found else
                "No Houdini with the bridge server running was found on this machine.\n"
                "In Houdini: DCC Bridge shelf > Start Bridge Server. Or connect to another machine:")
+    if problem:
+        message += f"\n(The registry was not asked: {problem})"
     answer = cmds.confirmDialog(title="Connect to Houdini", message=message,
                                 button=labels + [OTHER_MACHINE, CANCEL], defaultButton=default,
                                 cancelButton=CANCEL, dismissString=CANCEL)
@@ -95,6 +102,8 @@ def connect_dialog():
     if answer == OTHER_MACHINE:
         return _connect_by_hand(last)
     session = found[labels.index(answer)]
+    if getattr(session, "registry", None):  # another machine: its token is not here
+        return _connect_with_token(session.host, session.port)
     return _connected(houdini_link.connect(session.host, session.port, session.token))
 
 
@@ -108,7 +117,10 @@ def _connect_by_hand(last):
     address = _prompt("Connect to Houdini", "Houdini's address (host:port):", last or "127.0.0.1:18811")
     if address is None:
         return None
-    host, port = houdini_link.parse_address(address)
+    return _connect_with_token(*houdini_link.parse_address(address))
+
+
+def _connect_with_token(host, port):
     token = _prompt("Connect to Houdini", f"Token of the Houdini at {host}:{port}\n(from its session file; "
                     f"leave empty to use DCC_BRIDGE_TOKEN or this machine's session file):")
     if token is None:

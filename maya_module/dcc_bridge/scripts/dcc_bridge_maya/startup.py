@@ -59,7 +59,11 @@ def _autostart():
 
     from . import feedback, menu, prefs, server
 
-    enabled, source = prefs.autostart()
+    try:
+        enabled, source = prefs.autostart()
+    except BridgeError as exc:  # a DCC_BRIDGE_* setting that cannot be used (a weak DCC_BRIDGE_TOKEN ...)
+        feedback.failure("read the DCC Bridge settings", exc)
+        return
     if enabled and server.SERVER.current() is None:
         log.info("DCC Bridge: starting the Maya server (autostart from %s)", source)
         try:

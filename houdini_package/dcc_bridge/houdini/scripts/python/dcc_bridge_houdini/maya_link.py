@@ -28,6 +28,11 @@ def sessions():
     return link().sessions()
 
 
+def registry_sessions(exclude=()):
+    """Maya sessions the registry (DCC_BRIDGE_REGISTRY) knows of on other machines: ``(sessions, problem)``."""
+    return link().registry_sessions(exclude)
+
+
 def connect(session):
     """Connect to ``session`` and bind ``hou.session.cmds`` / ``hou.session.maya_link`` (again after every
     scene clear or load)."""

@@ -3,6 +3,8 @@
 Every tool reports through ``feedback`` (a dialog or the status bar) and never lets a traceback reach the
 user: failures are shown with what to do, the traceback tucked into the dialog's details.
 """
+import dataclasses
+
 from bridge_core import BridgeError
 
 from . import feedback, live_link, maya_link, prefs, server
@@ -54,27 +56,46 @@ def toggle_autostart():
 def connect_to_maya():
     import hou
 
-    found = maya_link.sessions()
+    local = maya_link.sessions()
+    remote, problem = maya_link.registry_sessions(exclude=local)
+    found = local + remote
     if not found:
-        feedback.message("No Maya session with the bridge server running was found on this machine. "
+        feedback.message("No Maya session with the bridge server running was found on this machine"
+                         + (f" (the registry was not asked: {problem})" if problem else "") + ". "
                          + maya_link.HOW_TO_CONNECT)
         return None
     chosen = found[0]
     if len(found) > 1 and hou.isUIAvailable():
-        labels = [f"Maya pid {s.pid} on port {s.port}" + (f" - {s.scene}" if s.scene else "") for s in found]
+        labels = [_maya_label(s) for s in found]
         picked = hou.ui.selectFromList(labels, exclusive=True, title="Connect to Maya",
                                        message="Several Maya sessions are serving. Connect to:")
         if not picked:
             return None
         chosen = found[picked[0]]
+    if chosen.pid is None and hou.isUIAvailable():  # a registry's session, on another machine: its token?
+        button, typed = hou.ui.readInput(f"Token of the Maya at {chosen.address}\n(from its session file; leave "
+                                         f"empty to use DCC_BRIDGE_TOKEN):", buttons=("OK", "Cancel"),
+                                         close_choice=1, title="Connect to Maya")
+        if button != 0:
+            return None
+        if typed.strip():
+            chosen = dataclasses.replace(chosen, token=typed.strip())
     try:
         maya_link.connect(chosen)
     except BridgeError as exc:
-        feedback.failure(f"connect to Maya on port {chosen.port}", exc)
+        feedback.failure(f"connect to Maya at {chosen.address}", exc)
         return None
-    feedback.status(f"DCC Bridge: connected to Maya (pid {chosen.pid}, port {chosen.port}); "
-                    f"use hou.session.cmds in the Python Shell")
+    where = f"at {chosen.address}" if chosen.pid is None else f"pid {chosen.pid}, port {chosen.port}"
+    feedback.status(f"DCC Bridge: connected to Maya ({where}); use hou.session.cmds in the Python Shell")
     return chosen
+
+
+def _maya_label(session):
+    """How the Connect to Maya list names a session: this machine's by pid and port, a registry's by address
+    (connecting to it asks for its token)."""
+    if session.pid is None:
+        return f"Maya at {session.address} (registry)"
+    return f"Maya pid {session.pid} on port {session.port}" + (f" - {session.scene}" if session.scene else "")
 
 
 # ---------------------------------------------------------------------------------------------- pipeline

@@ -28,9 +28,16 @@ def on_pythonrc():
     try:
         import hou
 
+        from bridge_core import BridgeError
+
         from . import prefs, shelf
 
-        if not hou.isUIAvailable() and prefs.autostart(ui=False)[0]:
+        try:
+            headless = not hou.isUIAvailable() and prefs.autostart(ui=False)[0]
+        except BridgeError as exc:  # one line, no traceback: hython's output is a farm job's log
+            log.warning("DCC Bridge: cannot read its settings: %s", exc)
+            return
+        if headless:
             shelf.start_server()
     except Exception:
         log.exception("DCC Bridge could not run its start-up step; Houdini continues without it")
@@ -40,9 +47,15 @@ def on_uiready():
     if not _supported():
         return
     try:
-        from . import prefs, server, shelf
+        from bridge_core import BridgeError
 
-        enabled, source = prefs.autostart()
+        from . import feedback, prefs, server, shelf
+
+        try:
+            enabled, source = prefs.autostart()
+        except BridgeError as exc:  # a DCC_BRIDGE_* setting that cannot be used (a weak DCC_BRIDGE_TOKEN ...)
+            feedback.failure("read the DCC Bridge settings", exc)
+            return
         if enabled and server.SERVER.current() is None:
             log.info("DCC Bridge autostart (from %s)", source)
             shelf.start_server()
