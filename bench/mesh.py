@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HOSTS = ROOT / "tests" / "hosts"
 # a polyPlane of 999 x 999 quads: 1,000,000 points, 998,001 faces (MESH_BENCH_SUBDIVISIONS: a smaller trial run)
 SUBDIVISIONS = int(os.environ.get("MESH_BENCH_SUBDIVISIONS", 999))
-ROUNDS = 2
+ROUNDS = 3
 
 MAYA_SETUP = f"""
 import json, time
@@ -213,16 +213,17 @@ conn.close()
 """
 
 
-def hrpyc_run(hrpyc_python, scratch, attempts=2):
-    """One hrpyc round trip (seconds per direction): rpyc 4.1.0 classic between two stand-in processes. A run
-    whose connection broke is tried again once (seen once in a loaded run: rpyc 4.1.0's stream closed)."""
+def hrpyc_run(hrpyc_python, scratch, attempts=3):
+    """One hrpyc round trip (seconds per direction): rpyc 4.1.0 classic between two stand-in processes, or
+    ``{"failed": reason}``. A run whose connection broke is tried again (seen in loaded runs: rpyc 4.1.0's
+    stream closed part-way through the million points); the bridge's figures stand without it."""
     for attempt in range(attempts):
         try:
             return _hrpyc_once(hrpyc_python, scratch)
         except RuntimeError as exc:
-            if attempt == attempts - 1:
-                raise
-            print(f"mesh bench: hrpyc run failed, trying again: {str(exc).splitlines()[-1]}", file=sys.stderr)
+            reason = str(exc).splitlines()[-1]
+            print(f"mesh bench: hrpyc run {attempt + 1} of {attempts} failed: {reason}", file=sys.stderr)
+    return {"failed": f"{attempts} attempts failed, the last with {reason}"}
 
 
 def _hrpyc_once(hrpyc_python, scratch):
@@ -295,10 +296,12 @@ def grid_mesh(n=SUBDIVISIONS):
 
 
 def memory_run(rounds=ROUNDS):
-    """The bridge without hosts: seconds to send the grid to a bridge server and to read it back (best of
+    """The bridge without hosts: seconds to send the grid to a bridge server and to read it back (each of
     ``rounds``), then the peak traced memory on the client and the server for one such trip."""
     import tracemalloc
 
+    if str(ROOT) not in sys.path:  # run by bench.py, whose path has bench/ but not the repository
+        sys.path.insert(0, str(ROOT))
     import bridge_core
     from bridge_core import pipeline
 
@@ -339,50 +342,67 @@ def memory_run(rounds=ROUNDS):
 
 
 def measure(hrpyc_python):
+    load = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory(prefix="dcc-bridge-mesh-") as scratch:
         runtime = Path(scratch) / "runtime"
         payload, bridge = bridge_run(runtime)
         print("mesh bench: bridge", json.dumps(bridge), file=sys.stderr, flush=True)
+        load.append(os.getloadavg()[0])
         raw = raw_socket(payload)
         hrpyc = hrpyc_run(hrpyc_python, scratch)
         print("mesh bench: hrpyc", json.dumps(hrpyc), file=sys.stderr, flush=True)
     memory = memory_run()
-    return dict(payload=payload, bridge=bridge, raw=raw, hrpyc=hrpyc, memory=memory)
+    load.append(os.getloadavg()[0])
+    return dict(payload=payload, bridge=bridge, raw=raw, hrpyc=hrpyc, memory=memory, load=load)
 
 
 def section(m):
-    """The Markdown section for docs/benchmarks.md."""
+    """The Markdown section for docs/benchmarks.md (means of the rounds, as users meet them)."""
     payload, bridge, raw, hrpyc = m["payload"], m["bridge"], m["raw"], m["hrpyc"]
     nbytes, client_peak, server_peak, core_times = m["memory"]
     raw_mean = statistics.mean(raw)
+    measured_hrpyc = "failed" not in hrpyc
     rows, checks = [], []
     for direction, label in (("to_houdini", "Maya -> Houdini"), ("to_maya", "Houdini -> Maya")):
         runs = bridge[direction]
         mean = {k: statistics.mean(r[k] for r in runs) for k in ("total", "maya_api", "houdini_api", "bridge")}
-        hrpyc_share = hrpyc[direction] - hrpyc[direction + "_api"]
+        spread = f"{min(r['bridge'] for r in runs):.2f}-{max(r['bridge'] for r in runs):.2f}"
+        if measured_hrpyc:
+            hrpyc_share = hrpyc[direction] - hrpyc[direction + "_api"]
+            versus = (f"{hrpyc[direction]:.2f} | {hrpyc_share:.2f} | {hrpyc[direction] / mean['total']:.1f}x | "
+                      f"{hrpyc_share / mean['bridge']:.1f}x |")
+            speedup = hrpyc[direction] / mean["total"]
+        else:
+            versus, speedup = "- | - | - | - |", None
         rows.append(f"| {label} | {mean['total']:.2f} | {mean['maya_api']:.2f} | {mean['houdini_api']:.2f} | "
-                    f"{mean['bridge']:.2f} | {raw_mean * 1000:.0f} ms | {mean['bridge'] / raw_mean:.1f}x | "
-                    f"{hrpyc[direction]:.2f} | {hrpyc_share:.2f} | {hrpyc[direction] / mean['total']:.1f}x | "
-                    f"{hrpyc_share / mean['bridge']:.1f}x |")
-        checks.append((label, mean['bridge'] / raw_mean, hrpyc[direction] / mean['total']))
+                    f"{mean['bridge']:.2f} ({spread}) | {raw_mean * 1000:.0f} ms | {mean['bridge'] / raw_mean:.1f}x | "
+                    + versus)
+        checks.append((label, mean["bridge"] / raw_mean, speedup))
     worst_share = max(c[1] for c in checks)
-    worst_speedup = min(c[2] for c in checks)
     peak = max(client_peak, server_peak) / nbytes
+    if measured_hrpyc:
+        worst_speedup = min(c[2] for c in checks)
+        speed_goal = f"{worst_speedup:.1f}x | {'yes' if worst_speedup >= 20 else '**no**'}"
+        hrpyc_note = ("hrpyc is the best an hrpyc user can do with rpyc 4.1.0 classic and the same stand-ins "
+                      "(positions and vertex attributes as bytes, topology as tuples, one run); its share is its "
+                      "total minus the same stand-ins' API time in that run.")
+    else:
+        speed_goal = "not measured in this run | -"
+        hrpyc_note = f"The hrpyc run did not complete in this run ({hrpyc['failed']}), so there is no hrpyc column."
+    send, read = statistics.mean(core_times["send"]), statistics.mean(core_times["read"])
+    load = ", ".join(f"{value:.1f}" for value in m.get("load", []))
     return f"""
 ## Meshes: a 1,000,000-point grid, Maya to Houdini and back
 
 A Maya `polyPlane` of {SUBDIVISIONS} x {SUBDIVISIONS} quads (1,000,000 points, 998,001 faces, per-face-vertex
 normals and UVs: {payload / 1e6:.0f} MB of arrays) sent from the simulated Maya to the simulated Houdini
 (`send_to_houdini`) and imported back (`import_from_houdini`), both graphical sessions in their own processes;
-means of {ROUNDS} runs, seconds. *Maya API* and *Houdini API* are the time each stand-in spent inside its own
-API calls (timed in-process); the bridge's share is the rest: reading and writing the arrays in the glue
-(flattening API arrays, the winding flip, checks), the transfer, and waiting. The socket is a plain loopback
-TCP socket moving the same {payload / 1e6:.0f} MB between two processes in the same run. hrpyc is the best an
-hrpyc user can do with rpyc 4.1.0 classic and the same stand-ins (positions and vertex attributes as bytes,
-topology as tuples, one run); its share is its total minus the same stand-ins' API time in that run. The
-end-to-end ratio is bounded by the stand-ins' own API time, which both pay alike: the stand-ins are Python
-models of C++ hosts, so their per-element calls (an `MPoint` per point, a `hou.Vertex` per face-vertex) cost
-far more than the real hosts', and the last column compares what the two bridges add.
+**means of {ROUNDS} runs**, seconds (the bridge's share also as the lowest-highest run). The machine's load average
+(2 cores, shared with other jobs) was {load} at the start, after the bridge runs and at the end.
+*Maya API* and *Houdini API* are the time each stand-in spent inside its own API calls (timed in-process, from
+entering the outermost call to leaving it); the bridge's share is the rest: the glue's conversions between API
+objects and arrays, the checks and the winding flip, the transfer, and waiting. The socket is a plain loopback
+TCP socket moving the same {payload / 1e6:.0f} MB between two processes in the same run (mean). {hrpyc_note}
 
 | direction | total | Maya API | Houdini API | bridge's share | plain socket | share / socket | hrpyc |\
  hrpyc's share | hrpyc / total | hrpyc's share / bridge's |
@@ -390,16 +410,15 @@ far more than the real hosts', and the last column compares what the two bridges
 {chr(10).join(rows)}
 
 The bridge without hosts: a pipeline Python sends the same grid to a bridge server (`write_mesh`: the server
-checks it and flips its winding, as the Houdini side does) in {min(core_times['send']) * 1000:.0f} ms and reads it
-back (`read_mesh`: flipped again) in {min(core_times['read']) * 1000:.0f} ms (best of {ROUNDS}), against
-{min(raw) * 1000:.0f} ms for the plain socket: {min(core_times['send']) / min(raw):.1f}x and
-{min(core_times['read']) / min(raw):.1f}x. Peak memory (tracemalloc) on that trip: client
+checks it and flips its winding, as the Houdini side does) in {send * 1000:.0f} ms and reads it back
+(`read_mesh`: flipped again) in {read * 1000:.0f} ms (means of {ROUNDS}), against {raw_mean * 1000:.0f} ms for the
+plain socket: {send / raw_mean:.1f}x and {read / raw_mean:.1f}x. Peak memory (tracemalloc) on that trip: client
 {client_peak / nbytes:.1f}x, server {server_peak / nbytes:.1f}x the {nbytes / 1e6:.0f} MB payload.
 
 | goal | measured (worst direction, means) | met |
 |---|---|---|
 | bridge's share at most 2x a plain socket | {worst_share:.1f}x | {'yes' if worst_share <= 2 else '**no**'} |
-| end to end at least 20x faster than hrpyc | {worst_speedup:.1f}x | {'yes' if worst_speedup >= 20 else '**no**'} |
+| end to end at least 20x faster than hrpyc | {speed_goal} |
 | peak memory each side about 3x the payload at most | {peak:.1f}x | {'yes' if peak <= 3.2 else '**no**'} |
 """
 

@@ -19,9 +19,12 @@ same way). Units are left as they are.
     houdini_order = mesh.reversed_winding()
 """
 import array
+import bisect
 import itertools
 import math
 import operator
+import re
+import sys
 
 from .errors import GeometryError
 
@@ -77,60 +80,90 @@ def int_array(value, what="the values"):
     return _convert(value, "i", what)
 
 
-def _runs(counts):
-    """``(first_face_vertex, faces, count)`` for each run of consecutive faces with the same vertex count."""
+def _runs(counts, limit=None):
+    """``(first_face_vertex, faces, count)`` for each run of consecutive faces with the same vertex count, or
+    None when there are more than ``limit`` runs (sizes mixed face by face: see ``reverse_faces``)."""
     if counts and counts.count(counts[0]) == len(counts):  # the common case, checked at C speed
         return [(0, len(counts), counts[0])]
-    runs, start, offset = [], 0, 0
+    runs, offset = [], 0
     for count, group in itertools.groupby(counts):
-        n = sum(1 for _ in group)
+        n = len(list(group))
         runs.append((offset, n, count))
         offset += n * count
-        start += n
+        if limit is not None and len(runs) > limit:
+            return None
     return runs
 
 
-_UNITS = {2: "H", 4: "I", 8: "Q"}
+_UNITS = {1: "B", 2: "H", 4: "I", 8: "Q"}
+_BLOCK = 1 << 16   # faces per block: a block's strided copies stay in the CPU cache
+_MAX_RUNS = 256    # more runs of equal-sized faces than this: one gather instead of slices per run
 
 
 def reverse_faces(values, counts, width=1, in_place=False):
     """Per-face-vertex ``values`` (``width`` numbers each) with each face's order reversed: a copy, or
-    ``values`` itself reversed ``in_place`` (with a temporary of one corner's share, not a whole copy)."""
-    out = values if in_place else array.array(values.typecode, bytes(len(values) * values.itemsize))
-    source, target = memoryview(values), memoryview(out)
-    unit = _UNITS.get(width * values.itemsize)
-    if unit is not None and width > 1:  # whole elements as one machine word each (u, v as 8 bytes)
-        source, target, width = source.cast("B").cast(unit), target.cast("B").cast(unit), 1
-    for offset, faces, count in _runs(counts):
-        span = slice(offset * width, (offset + faces * count) * width)
-        src, dst = source[span], target[span]
-        step = count * width
-        for corner in range(count // 2 if in_place else count):
-            mirrored = count - 1 - corner
-            for component in range(width):
-                here, there = corner * width + component, mirrored * width + component
-                if in_place:  # swap the two corners' columns
-                    kept = memoryview(bytearray(src[here::step].tobytes())).cast(src.format)
-                    dst[here::step] = src[there::step]
-                    dst[there::step] = kept
-                else:
-                    dst[here::step] = src[there::step]
+    ``values`` itself reversed ``in_place``.
+
+    Each run of faces of one size is reversed with stepped slice copies (corner ``k`` of every face at once,
+    ``count`` copies per run; a whole element moves as one machine word when it fits, u, v as 8 bytes), block
+    by block so each block's copies stay in the cache. A mesh whose sizes change face by face (more than
+    ``_MAX_RUNS`` runs) is reversed by one gather through the reversed order's indices instead."""
+    size = width * values.itemsize
+    unit, per = (_UNITS[size], 1) if size in _UNITS else (_UNITS.get(values.itemsize, values.typecode), width)
+    runs = _runs(counts, _MAX_RUNS)
+    if runs is None:
+        return _reverse_by_gather(values, counts, unit, per, in_place)
+    out = values if in_place else values[:]
+    source = memoryview(values).cast("B").cast(unit)
+    target = source if in_place else memoryview(out).cast("B").cast(unit)
+    for offset, faces, count in runs:
+        step = count * per
+        for first in range(0, faces, _BLOCK):
+            lo = (offset + first * count) * per
+            hi = lo + min(_BLOCK, faces - first) * step
+            src, dst = source[lo:hi], target[lo:hi]
+            if in_place:  # read from a copy of the block (one block's share of memory, not a whole copy)
+                src = memoryview(src.tobytes()).cast("B").cast(unit)
+            for corner in range(count):
+                mirrored = count - 1 - corner
+                if mirrored == corner and not in_place:
+                    continue  # the middle corner of an odd face stays (already copied)
+                for k in range(per):
+                    dst[corner * per + k::step] = src[mirrored * per + k::step]
+    return out
+
+
+def _reverse_by_gather(values, counts, unit, per, in_place):
+    """``reverse_faces`` for sizes mixed face by face: face-vertex ``j`` of a face starting at ``o`` with ``c``
+    vertices takes ``2 * o + c - 1 - j``, built and gathered with C-level iterators (no Python loop per face)."""
+    ends = itertools.accumulate(counts)                                   # o + c of each face
+    mirror = map(operator.add, ends, itertools.accumulate(counts, initial=0))  # 2 * o + c
+    total = sum(counts)
+    order = list(map(operator.sub, itertools.chain.from_iterable(map(itertools.repeat, mirror, counts)),
+                     range(1, total + 1)))                                # 2 * o + c - 1 - j
+    words = array.array(unit)
+    words.frombytes(memoryview(values).cast("B"))
+    flipped = gather(words, per, order)
+    if in_place:
+        memoryview(values).cast("B")[:] = memoryview(flipped).cast("B")
+        return values
+    out = array.array(values.typecode)
+    out.frombytes(memoryview(flipped).cast("B"))
     return out
 
 
 def gather(values, width, indices):
     """``values`` (``width`` numbers per element) picked by element ``indices``, flat: per-point values made
-    per-face-vertex, say. One C-level pass per component (``operator.itemgetter``), no Python loop."""
-    indices = list(indices)
-    out = array.array(values.typecode, bytes(len(indices) * width * values.itemsize))
-    if not indices:
-        return out
-    target = memoryview(out)
-    pick = operator.itemgetter(*indices)
-    for component in range(width):
-        picked = pick(values[component::width].tolist())
-        target[component::width] = array.array(values.typecode, picked if len(indices) > 1 else (picked,))
+    per-face-vertex, say. Each element's bytes become one ``bytes`` object (``re.findall``), the picks are
+    mapped and joined at C speed: no Python loop, whatever the width."""
+    out = array.array(values.typecode)
+    size = width * values.itemsize
+    elements = _ELEMENT.get(size) or _ELEMENT.setdefault(size, re.compile(b".{%d}" % size, re.DOTALL))
+    out.frombytes(b"".join(map(elements.findall(values.tobytes()).__getitem__, indices)))
     return out
+
+
+_ELEMENT = {}  # element size in bytes -> the pattern splitting a buffer into elements
 
 
 def columns(values, width, keep, new_width=None, fill=0.0):
@@ -144,6 +177,41 @@ def columns(values, width, keep, new_width=None, fill=0.0):
     for component in range(keep):
         target[component::new_width] = source[component::width]
     return out
+
+
+_LITTLE = sys.byteorder == "little"
+
+
+def _indices_below(indices, points):
+    """True when every int32 in ``indices`` is in ``0 .. points - 1``, checked on the bytes at C speed.
+
+    The byte streams above the top byte of ``points - 1`` must be all zero (which also rules out negative
+    numbers), the top byte's stream may not exceed that byte (``bytes.translate`` deleting the allowed values
+    leaves nothing); only when some top byte equals it, and the bytes below could still exceed ``points - 1``'s,
+    is the exact ``max()`` taken (one pass at C speed, creating an int per index)."""
+    if not indices:
+        return True
+    if points <= 0:
+        return False
+    highest = points - 1
+    top = max(0, (highest.bit_length() - 1) // 8)
+    raw = memoryview(indices).cast("B")
+    size = indices.itemsize
+
+    def stream(byte):  # the given byte (0 = least significant) of every index
+        return raw[(byte if _LITTLE else size - 1 - byte)::size].tobytes()
+
+    for byte in range(size - 1, top, -1):
+        if stream(byte).translate(None, b"\x00"):
+            return False
+    limit = (highest >> (8 * top)) & 0xFF
+    tops = stream(top)
+    if tops.translate(None, bytes(range(limit + 1))):
+        return False
+    lower = (1 << (8 * top)) - 1
+    if (highest & lower) == lower or bytes((limit,)) not in tops:
+        return True
+    return max(indices) <= highest
 
 
 class Mesh:
@@ -197,19 +265,21 @@ class Mesh:
         if len(self.points) % 3:
             raise GeometryError(f"{where}: points holds {len(self.points)} numbers, which is not a multiple of 3 "
                                 f"(x, y, z for each point)")
-        if not self.face_counts:
+        counts = self.face_counts
+        if not counts:
             raise GeometryError(f"{where} has no faces (face_counts is empty)")
-        smallest = min(self.face_counts)
+        uniform = counts.count(counts[0]) == len(counts)  # the common case (all quads, say), at C speed
+        smallest = counts[0] if uniform else min(counts)
         if smallest < 3:
-            face = self.face_counts.index(smallest)
+            face = counts.index(smallest)
             raise GeometryError(f"{where}: face {face} has {smallest} vertices; a polygon needs at least 3")
-        total = sum(self.face_counts)
+        total = counts[0] * len(counts) if uniform else sum(counts)
         if total != len(self.face_vertices):
             raise GeometryError(f"{where}: face_counts add up to {total} face-vertices but face_vertices holds "
                                 f"{len(self.face_vertices)} indices")
         points = self.num_points
-        low, high = min(self.face_vertices), max(self.face_vertices)
-        if low < 0 or high >= points:
+        if not _indices_below(self.face_vertices, points):
+            low, high = min(self.face_vertices), max(self.face_vertices)
             bad = low if low < 0 else high
             index = self.face_vertices.index(bad)
             face = self._face_of(index)
@@ -228,12 +298,7 @@ class Mesh:
         return self
 
     def _face_of(self, face_vertex):
-        seen = 0
-        for face, count in enumerate(self.face_counts):
-            seen += count
-            if face_vertex < seen:
-                return face
-        return len(self.face_counts) - 1
+        return bisect.bisect_right(list(itertools.accumulate(self.face_counts)), face_vertex)
 
     # ----------------------------------------------------------------------------------- conversions
 
@@ -256,16 +321,16 @@ class Mesh:
         counts, vertices = self.face_counts, self.face_vertices
         runs = _runs(counts)
         if len(runs) == 1:
-            return list(zip(*[iter(vertices)] * runs[0][2]))
+            return list(zip(*[iter(vertices.tolist())] * runs[0][2]))
         result = []
         for offset, faces, count in runs:
-            chunk = vertices[offset:offset + faces * count]
+            chunk = vertices[offset:offset + faces * count].tolist()
             result.extend(zip(*[iter(chunk)] * count))
         return result
 
     def point_tuples(self):
         """The points as (x, y, z) tuples."""
-        return list(zip(*[iter(self.points)] * 3))
+        return list(zip(*[iter(self.points.tolist())] * 3))
 
     def to_wire(self):
         """A plain dict for the bridge (arrays travel as bulk frames)."""

@@ -20,6 +20,8 @@ A pipeline Python (neither host) moves a mesh in one call, and so does the shell
 
     python -m bridge_core send-mesh --from maya pCube1 --to houdini [--name NAME]
 """
+import contextlib
+import gc
 import logging
 import re
 import time
@@ -31,7 +33,7 @@ from .geometry import Mesh
 log = logging.getLogger("dcc_bridge.pipeline")
 
 __all__ = ["VERBS", "node_name", "write_target", "register", "serve", "call", "read_mesh", "write_mesh", "send_mesh", "summary",
-           "PROGRESS_POINTS", "Progress", "transfer"]
+           "PROGRESS_POINTS", "Progress", "transfer", "bulk_work"]
 
 VERBS = {}
 PROGRESS_POINTS = 100_000  # transfers larger than this show progress in the host that started them
@@ -54,6 +56,23 @@ def write_target(mesh, name=None, checked=False):
     return node_name(name or mesh.name)
 
 
+@contextlib.contextmanager
+def bulk_work():
+    """Pause Python's cyclic garbage collector while a mesh is read, converted or written.
+
+    Turning a million points into API objects or tuples allocates millions of objects, and every few hundred
+    allocations the collector runs; its older generations walk every object the process holds (a host's
+    whole Python heap), again and again, for objects that make no cycles. The collector is switched back on
+    afterwards (if it was on: nested uses leave that to the outermost)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def register(name, function):
     """Offer ``function`` as pipeline verb ``name`` on this process's bridge servers (host glue calls this)."""
     VERBS[name] = function
@@ -68,7 +87,8 @@ def serve(verb, args, kwargs):
         raise BridgeError(f"this session offers no pipeline verb {verb!r} (it offers: {offered}). Its DCC Bridge "
                           f"glue may not be loaded: start the server from the DCC Bridge shelf or the Houdini "
                           f"Bridge menu, or import the host's dcc_bridge_*.pipeline module first.")
-    return values.encode(function(*values.decode(args), **values.decode(kwargs)), f"the result of {verb}")
+    with bulk_work():
+        return values.encode(function(*values.decode(args), **values.decode(kwargs)), f"the result of {verb}")
 
 
 def call(bridge, verb, *args, **kwargs):
@@ -100,8 +120,9 @@ def send_mesh(from_bridge, node, to_bridge, name=None):
     """Move ``node``'s mesh from one session to another; returns ``{"node", "created", "points", "faces",
     "seconds", "summary", "warning"}``. The mesh passes through this process once, as bulk frames."""
     start = time.perf_counter()
-    wire = call(from_bridge, "read_mesh", node)
-    mesh = Mesh.from_wire(wire)
+    with bulk_work():
+        wire = call(from_bridge, "read_mesh", node)
+        mesh = Mesh.from_wire(wire)
     if wire.get("warning"):  # primitives the source skipped, say
         log.warning("%s: %s", from_bridge.app or "the source", wire["warning"])
     result = dict(call(to_bridge, "write_mesh", wire, name))
@@ -152,6 +173,11 @@ def transfer(sources, read, write, progress, undo=None, known_points=0, directio
     """Read every source (``read(source) -> Mesh``), then write each (``write(mesh) -> {"node", "created"}``):
     bad input fails before anything changes. Progress shows between steps; a cancel, or any failure while
     writing, removes what this transfer created (``undo(nodes)``). Returns ``(nodes, summary line)``."""
+    with bulk_work():
+        return _transfer(sources, read, write, progress, undo, known_points, direction)
+
+
+def _transfer(sources, read, write, progress, undo, known_points, direction):
     start = time.perf_counter()
     meshes, created, nodes = [], [], []
     count = len(sources)

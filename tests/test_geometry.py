@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 import bridge_core
 from bridge_core import pipeline
+from bridge_core import geometry
 from bridge_core.geometry import GeometryError, Mesh, columns, gather, reverse_faces
 
 QUAD_AND_TRIANGLE = dict(points=[0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1, 0, 2, 0, 0], face_counts=[4, 3],
@@ -169,3 +170,137 @@ def test_transfer_undoes_what_it_created_when_cancelled():
 def test_node_names_are_sanitised_the_same_way_every_time(given, expected):
     assert pipeline.node_name(given) == expected
     assert pipeline.node_name(pipeline.node_name(given)) == expected, "a sanitised name stays as it is"
+
+
+# ------------------------------------------------------------------ the array-based fast paths (issue 12: speed)
+
+
+def reversed_by_loop(values, counts, width):
+    """The winding flip as plain Python: the reference the fast paths must match exactly."""
+    out, start = [], 0
+    for count in counts:
+        face = [values[(start + i) * width:(start + i + 1) * width] for i in range(count)]
+        for element in reversed(face):
+            out.extend(element)
+        start += count
+    return out
+
+
+@pytest.fixture
+def small_blocks():
+    """Blocks of 3 faces and at most 4 runs, so small meshes cross block edges and take the gather path."""
+    saved = geometry._BLOCK, geometry._MAX_RUNS
+    geometry._BLOCK, geometry._MAX_RUNS = 3, 4
+    yield
+    geometry._BLOCK, geometry._MAX_RUNS = saved
+
+
+FACE_SIZES = {
+    "triangles": [3] * 11,
+    "quads": [4] * 10,
+    "n-gons": [7] * 5,
+    "runs of sizes": [3] * 4 + [4] * 5 + [6] * 2,
+    "sizes mixed face by face": [3, 4, 5, 3, 8, 4, 3, 3, 6, 4, 5, 3],
+    "one face": [5],
+}
+
+
+@pytest.mark.parametrize("typecode", ["f", "i", "d"])
+@pytest.mark.parametrize("width", [1, 2, 3])
+@pytest.mark.parametrize("sizes", list(FACE_SIZES.values()), ids=list(FACE_SIZES))
+@pytest.mark.parametrize("blocks", ["default", "small"])
+def test_every_path_of_the_winding_flip_matches_a_plain_loop(request, sizes, width, typecode, blocks):
+    if blocks == "small":
+        request.getfixturevalue("small_blocks")
+    counts = array.array("i", sizes)
+    values = array.array(typecode, range(sum(sizes) * width))
+    expected = reversed_by_loop(values.tolist(), sizes, width)
+    flipped = reverse_faces(values, counts, width)
+    assert flipped.typecode == typecode and flipped.tolist() == expected and flipped is not values
+    assert values.tolist() == list(range(sum(sizes) * width)), "a copy leaves its input as it was"
+    same = array.array(typecode, values)
+    assert reverse_faces(same, counts, width, in_place=True) is same and same.tolist() == expected
+    assert reverse_faces(flipped, counts, width).tolist() == values.tolist(), "twice gives the original"
+
+
+def test_a_mesh_with_sizes_mixed_face_by_face_flips_its_normals_and_uvs_too(small_blocks):
+    sizes = FACE_SIZES["sizes mixed face by face"]
+    total = sum(sizes)
+    built = Mesh("mixed", [0.0] * 3 * total, sizes, range(total), normals=range(3 * total), uvs=range(2 * total))
+    flipped = built.reversed_winding()
+    assert flipped.face_vertices.tolist() == reversed_by_loop(list(range(total)), sizes, 1)
+    assert flipped.normals.tolist() == reversed_by_loop(list(range(3 * total)), sizes, 3)
+    assert flipped.uvs.tolist() == reversed_by_loop(list(range(2 * total)), sizes, 2)
+    assert flipped.faces()[:3] == [(2, 1, 0), (6, 5, 4, 3), (11, 10, 9, 8, 7)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-2 ** 31, 2 ** 31 - 1), max_size=12),
+       st.sampled_from([1, 2, 255, 256, 257, 0x0F4240, 0xFFFF, 0x10000, 2 ** 24, 2 ** 24 + 1, 2 ** 31 - 1]),
+       st.data())
+def test_the_index_check_on_bytes_agrees_with_comparing_numbers(values, points, data):
+    near = data.draw(st.lists(st.integers(max(-3, -points), 3), max_size=6))  # around the last valid index
+    values = values + [min(2 ** 31 - 1, points - 1 + d) for d in near] + [0]
+    assert geometry._indices_below(array.array("i", values), points) == all(0 <= v < points for v in values)
+
+
+def test_the_index_check_on_a_valid_index_set_with_an_ambiguous_top_byte():
+    points = 0x0F4240  # 1,000,000: some top bytes equal the last index's (0x0F), so max() settles it
+    assert geometry._indices_below(array.array("i", range(points)), points)
+    assert not geometry._indices_below(array.array("i", [0, points]), points)
+    assert not geometry._indices_below(array.array("i", [0x0F42FF]), points)
+    assert geometry._indices_below(array.array("i", [0x0E_FFFF, 0x0F_0000]), points)
+    assert not geometry._indices_below(array.array("i", [5]), 0)
+    assert geometry._indices_below(array.array("i"), 0)
+
+
+def quads(rows, points=None):
+    """A strip of ``rows`` quads (2 * rows + 2 points): counts all 4, the fast paths' common case."""
+    vertices = [v for r in range(rows) for v in (2 * r, 2 * r + 1, 2 * r + 3, 2 * r + 2)]
+    points = 2 * rows + 2 if points is None else points
+    return dict(points=[0.0] * 3 * points, face_counts=[4] * rows, face_vertices=vertices)
+
+
+@pytest.mark.parametrize("changes, message", [
+    (dict(face_vertices=[0, 1, 3, 2] * 999 + [0, 1, 3, 2002]),
+     "face_vertices[3999] (face 999) is 2002, but the mesh has 2002 points (indices 0 to 2001)"),
+    (dict(face_vertices=[0, 1, 3, 2] * 500 + [0, -7, 3, 2] + [0, 1, 3, 2] * 499),
+     "face_vertices[2001] (face 500) is -7, but the mesh has 2002 points"),
+    (dict(face_vertices=[0, 1, 3, 2] * 999 + [0, 1, 3, 2 ** 24]), "face_vertices[3999] (face 999) is 16777216"),
+    (dict(face_vertices=[0, 1, 3, 2] * 999 + [0, 1, 3, -2 ** 31]), "face_vertices[3999] (face 999) is -2147483648"),
+    (dict(face_counts=[4] * 1001), "face_counts add up to 4004 face-vertices but face_vertices holds 4000"),
+    (dict(face_counts=[2] * 2000), "face 0 has 2 vertices; a polygon needs at least 3"),
+    (dict(face_counts=[4] * 998 + [3, 5]), None),
+    (dict(face_counts=[4] * 998 + [5, 2, 1]), "face 1000 has 1 vertices"),  # the smallest, as before
+])
+def test_a_large_all_quads_mesh_gets_the_same_clear_errors(changes, message):
+    built = Mesh("strip", **dict(quads(1000), **changes))
+    if message is None:
+        assert built.validate() is built, "mixed sizes that add up are fine"
+        return
+    with pytest.raises(GeometryError) as caught:
+        built.validate()
+    assert f"mesh 'strip'" in str(caught.value) and message in str(caught.value)
+
+
+def test_bulk_work_pauses_the_collector_and_puts_it_back_as_it_was():
+    import gc
+
+    assert gc.isenabled()
+    with pipeline.bulk_work():
+        assert not gc.isenabled()
+        with pipeline.bulk_work():
+            assert not gc.isenabled()
+        assert not gc.isenabled(), "an inner use leaves switching back on to the outermost"
+    assert gc.isenabled()
+    with pytest.raises(KeyError):
+        with pipeline.bulk_work():
+            raise KeyError("x")
+    assert gc.isenabled(), "back on after a failure too"
+    gc.disable()
+    try:
+        with pipeline.bulk_work():
+            pass
+        assert not gc.isenabled(), "left off when it was off"
+    finally:
+        gc.enable()

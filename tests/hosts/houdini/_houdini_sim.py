@@ -33,7 +33,7 @@ What the user saw, and what the threading rules saw:
 """
 import sys
 
-from hou import _app, _hipfile, _scene, _ui
+from hou import _app, _hipfile, _rules, _scene, _ui
 from hou._state import GUI, HYTHON, MODES, SESSION, STARTING
 
 __all__ = ["mode", "set_hython", "set_graphical", "enable_ui", "reset", "set_version", "version",
@@ -138,11 +138,7 @@ def clear_answers():
 
 def api_seconds(reset=False):
     """Seconds this process spent inside outermost hou calls (``reset``: start again)."""
-    with SESSION.lock:
-        seconds = SESSION.api_seconds
-        if reset:
-            SESSION.api_seconds = 0.0
-    return seconds
+    return _rules.api_seconds(reset)
 
 
 def interrupt(after_updates=0):

@@ -15,13 +15,14 @@ pipeline Pythons call (``bridge_core.pipeline``).
 import array
 import itertools
 import logging
+import operator
 
 from maya import cmds
 from maya.api import OpenMaya as om
 
 from bridge_core import pipeline as core
 from bridge_core.errors import GeometryError, TransferCancelled
-from bridge_core.geometry import IDENTITY, Mesh, columns, gather
+from bridge_core.geometry import IDENTITY, Mesh, gather
 
 from . import feedback, houdini_link
 from .executor import is_batch
@@ -77,12 +78,12 @@ def read_mesh(node):
     fn = _mesh_fn(shape)
     if fn.numPolygons == 0:
         raise GeometryError(f"{node} has no polygons")
-    points = columns(array.array("d", itertools.chain.from_iterable(fn.getPoints(om.MSpace.kObject))), 4, 3)
+    points = _flat(fn.getPoints(om.MSpace.kObject))
     counts, connects = fn.getVertices()
     counts, connects = array.array("i", counts), array.array("i", connects)
-    normals = array.array("f", itertools.chain.from_iterable(fn.getNormals(om.MSpace.kObject)))
-    normal_ids = list(fn.getNormalIds()[1])
-    if normal_ids != list(range(len(normal_ids))):
+    normals = _flat(fn.getNormals(om.MSpace.kObject))
+    normal_ids = array.array("i", fn.getNormalIds()[1])
+    if len(normals) != 3 * len(normal_ids) or normal_ids != array.array("i", range(len(normal_ids))):
         normals = gather(normals, 3, normal_ids)
     uvs = None
     if fn.numUVs() > 0:
@@ -91,10 +92,19 @@ def read_mesh(node):
             u, v = fn.getUVs()
             per_uv = array.array("f", bytes(8 * len(u)))
             per_uv[0::2], per_uv[1::2] = array.array("f", u), array.array("f", v)
-            uvs = gather(per_uv, 2, uv_ids)
+            uvs = gather(per_uv, 2, array.array("i", uv_ids))
     matrix = cmds.xform(transform, query=True, worldSpace=True, matrix=True)
-    return Mesh(transform.rsplit("|", 1)[-1], array.array("f", points), counts, connects, normals, uvs,
-                matrix).validate()
+    return Mesh(transform.rsplit("|", 1)[-1], points, counts, connects, normals, uvs, matrix).validate()
+
+
+_XYZ = operator.attrgetter("x", "y", "z")
+
+
+def _flat(vectors):
+    """x, y, z of each ``MPoint`` / ``MFloatVector`` of an API array, flat as ``array('f')``: the coordinates
+    are read by ``operator.attrgetter`` and chained into the array at C speed (the API 2.0 arrays have no
+    buffer to copy, so one read per element is the least there is)."""
+    return array.array("f", itertools.chain.from_iterable(map(_XYZ, vectors)))
 
 
 # ------------------------------------------------------------------------------------------------ writing
@@ -122,7 +132,7 @@ def _write(mesh, name=None, checked=False):
     target = core.write_target(mesh, name, checked)
     shape = _existing_mesh(target)
     points = om.MPointArray(mesh.point_tuples())
-    counts, connects = list(mesh.face_counts), list(mesh.face_vertices)
+    counts, connects = mesh.face_counts, mesh.face_vertices  # the API takes any sequence of ints
     if shape is not None:
         cmds.delete(target, constructionHistory=True)  # history would rebuild the shape over what is written
         fn = _mesh_fn(shape)
@@ -150,10 +160,10 @@ def _finish(fn, mesh, target, counts, connects):
     """UVs (one per face-vertex), locked face-vertex normals and the world matrix of a written mesh."""
     if mesh.uvs is not None:
         fn.setUVs(mesh.uvs[0::2], mesh.uvs[1::2])
-        fn.assignUVs(counts, list(range(len(connects))))
+        fn.assignUVs(counts, range(len(connects)))
     if mesh.normals is not None:
-        faces = list(itertools.chain.from_iterable(itertools.repeat(f, c) for f, c in enumerate(counts)))
-        fn.setFaceVertexNormals(om.MVectorArray(list(zip(*[iter(mesh.normals)] * 3))), faces, connects)
+        faces = array.array("i", itertools.chain.from_iterable(map(itertools.repeat, range(len(counts)), counts)))
+        fn.setFaceVertexNormals(om.MVectorArray(list(zip(*[iter(mesh.normals.tolist())] * 3))), faces, connects)
     cmds.xform(target, worldSpace=True, matrix=list(mesh.matrix or IDENTITY))
 
 

@@ -34,9 +34,29 @@ __all__ = []  # nothing public: install() is called by hou/__init__.py
 
 class _Depth(threading.local):
     depth = 0  # how deep this thread is in hou calls (0: the next call is an outermost one)
+    clock = None  # this thread's [seconds inside outermost hou calls], one of _CLOCKS
 
 
 _local = _Depth()
+_CLOCKS = []  # every thread's clock: api_seconds() adds them up (each thread adds to its own, without a lock)
+
+
+def _clock():
+    clock = _local.clock
+    if clock is None:
+        clock = _local.clock = [0.0]
+        _CLOCKS.append(clock)
+    return clock
+
+
+def api_seconds(reset=False):
+    """Seconds spent inside outermost ``hou`` calls, every thread's, from entering the call to leaving the HOM
+    lock (``reset``: start again)."""
+    seconds = sum(clock[0] for clock in list(_CLOCKS))
+    if reset:
+        for clock in list(_CLOCKS):
+            clock[0] = 0.0
+    return seconds
 _SKIP_ALIVE = {"__eq__", "__ne__", "__hash__", "__repr__", "__str__", "__init__", "__del__"}
 _NOT_CALLS = {"__repr__", "__str__", "__del__", "__init_subclass__", "__getattr__", "__getattribute__",
               "__setattr__", "__class_getitem__", "__new__", "__format__", "__dir__", "__sizeof__"}
@@ -67,23 +87,26 @@ def wrap(fn, name, ui=False, check_alive=False):
 
     @functools.wraps(fn)
     def entry(*args, **kwargs):
+        start = perf_counter()  # first: the stand-in's own bookkeeping is its time, not the caller's
         local = _local
         if local.depth:
             if check_alive:
                 args[0]._check_alive()
             return fn(*args, **kwargs)
-        start = perf_counter()
-        if SESSION.mode != HYTHON:
-            _enter(name, ui)
-        with lock:
-            local.depth = 1
-            try:
-                if check_alive:
-                    args[0]._check_alive()
-                return fn(*args, **kwargs)
-            finally:
-                local.depth = 0
-                SESSION.api_seconds += perf_counter() - start
+        clock = local.clock or _clock()
+        try:
+            if SESSION.mode != HYTHON:
+                _enter(name, ui)
+            with lock:
+                local.depth = 1
+                try:
+                    if check_alive:
+                        args[0]._check_alive()
+                    return fn(*args, **kwargs)
+                finally:
+                    local.depth = 0
+        finally:  # after the HOM lock is released: that is the stand-in's time too
+            clock[0] += perf_counter() - start
 
     entry._hom_entry = True
     return entry

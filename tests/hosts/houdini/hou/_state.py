@@ -42,7 +42,6 @@ class Session:
         self.off_main = []
         self.off_main_count = 0
         self.interrupt_requested = None  # None, or the updates to let pass before Esc takes effect
-        self.api_seconds = 0.0  # inside outermost hou calls (the benchmark's stand-in share)
 
     @property
     def graphical(self):

@@ -16,7 +16,9 @@ Loading this module registers the pipeline verbs Maya and pipeline Pythons call 
 """
 import array
 import collections
+import itertools
 import logging
+import operator
 
 import hou
 
@@ -105,16 +107,25 @@ def _read(path):
 def _polygons(geo):
     """``(face counts, point numbers, all polygons closed)`` of the closed polygons, in Houdini's winding.
 
-    HOM has no bulk reader for topology: one ``vertices()`` per polygon and one ``point()`` per vertex."""
+    HOM has no bulk reader for topology: one ``vertices()`` per polygon and one ``point().number()`` per
+    vertex. The glue adds no Python loop of its own around them: the calls are mapped over the primitives
+    (``operator.methodcaller``) and their results go straight into arrays, a block of polygons at a time."""
     counts, vertices, all_closed = array.array("i"), array.array("i"), True
-    for prim in geo.primsOfType(hou.primType.Polygon):
-        if not prim.isClosed():
-            all_closed = False
-            continue
-        points = [vertex.point().number() for vertex in prim.vertices()]
-        counts.append(len(points))
-        vertices.extend(points)
+    polygons = geo.primsOfType(hou.primType.Polygon)
+    closed = list(map(_IS_CLOSED, polygons))
+    if not all(closed):
+        all_closed = False
+        polygons = list(itertools.compress(polygons, closed))
+    for start in range(0, len(polygons), _BLOCK):
+        corners = list(map(_VERTICES, polygons[start:start + _BLOCK]))
+        counts.extend(map(len, corners))
+        vertices.extend(map(_NUMBER, map(_POINT, itertools.chain.from_iterable(corners))))
     return counts, vertices, all_closed
+
+
+_BLOCK = 1 << 9  # polygons whose vertex objects are alive at once while reading topology
+_IS_CLOSED, _VERTICES = operator.methodcaller("isClosed"), operator.methodcaller("vertices")
+_POINT, _NUMBER = operator.methodcaller("point"), operator.methodcaller("number")
 
 
 def _polygon_corners(geo):
@@ -152,9 +163,11 @@ def _per_face_vertex(geo, name, width, vertices, corners):
 
 
 def _geometry(mesh):
-    """A new ``hou.Geometry`` holding ``mesh`` (already in Houdini's winding)."""
+    """A new ``hou.Geometry`` holding ``mesh`` (already in Houdini's winding): the points made in one call and
+    placed with ``P`` from bytes, the polygons made in one call, vertex ``N`` and ``uv`` from bytes."""
     geo = hou.Geometry()
-    geo.createPoints(mesh.point_tuples())
+    geo.createPoints([_ORIGIN] * mesh.num_points)
+    geo.setPointFloatAttribValuesFromString("P", mesh.points.tobytes())
     geo.createPolygons(mesh.faces())
     if mesh.normals is not None:
         geo.addAttrib(hou.attribType.Vertex, "N", (0.0, 0.0, 0.0), transform_as_normal=True)
@@ -163,6 +176,9 @@ def _geometry(mesh):
         geo.addAttrib(hou.attribType.Vertex, "uv", (0.0, 0.0, 0.0))
         geo.setVertexFloatAttribValuesFromString("uv", columns(mesh.uvs, 2, 2, 3).tobytes())
     return geo
+
+
+_ORIGIN = (0.0, 0.0, 0.0)
 
 
 def _target(name):
