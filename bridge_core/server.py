@@ -166,14 +166,14 @@ class _Listener(ThreadedServer):
 
         try:
             try:
-                binding = b""
+                binding, deadline = b"", time.monotonic() + HANDSHAKE_TIMEOUT  # one deadline for TLS and the handshake
                 if owner._tls is not None and _is_tcp(sock):  # TLS first; the local socket stays plain (tls)
                     context, binding = owner._tls
                     plain, sock = sock, tls.accept(sock, context, HANDSHAKE_TIMEOUT)  # TLSRefused: the same as Rejected
                     self.clients.discard(plain)
                     self.clients.add(sock)
                 hello = handshake.server_handshake(
-                    sock, owner.token, owner.app, HANDSHAKE_TIMEOUT, hold_reject=hold_reject,
+                    sock, owner.token, owner.app, max(deadline - time.monotonic(), 0.001), hold_reject=hold_reject,
                     session=owner.session_id, binding=binding,
                     hold_proof=lambda: owner.wait(self._admission.penalty(key)))
             except (handshake.Rejected, tls.TLSRefused) as exc:

@@ -282,3 +282,28 @@ def test_an_idle_tls_connection_lives_on_heartbeats_both_ways(pki):
             assert bridge.modules.operator.add(2, 3) == 5
     finally:
         server.stop()
+
+
+def test_tls_and_the_token_handshake_share_one_handshake_deadline(pki, monkeypatch):
+    """Found by review: the TLS handshake and the token handshake each had the whole handshake deadline, so a
+    client slow to finish TLS and then silent held its admission slot twice as long as documented. Here the
+    deadline is 2 s; the client finishes TLS after 1.2 s and then says nothing: the server closes it about 2 s
+    after it connected (it was 3.2 s)."""
+    monkeypatch.setattr(bridge_core.server, "HANDSHAKE_TIMEOUT", 2.0)
+    server = bridge_core.start_server(port=0, app="houdini", tls_cert=pki.cert, tls_key=pki.key)
+    try:
+        start = time.monotonic()
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        threading.Event().wait(1.2)  # a slow client: silent through most of the deadline, then TLS
+        try:
+            sock = tls.client_context(str(pki.ca_file)).wrap_socket(sock, server_hostname="127.0.0.1")
+            sock.settimeout(10)
+            while sock.recv(4096):  # the server's hello, then nothing until it closes
+                pass
+        except OSError:  # TLS itself ran out of time (a loaded machine): closed all the same
+            pass
+        closed = time.monotonic() - start
+        sock.close()
+        assert closed < 3.0, f"closed {closed:.1f} s after connecting: TLS and the handshake each had 2 s"
+    finally:
+        server.stop()
