@@ -6,7 +6,9 @@ name the certificate is not for, and plain-vs-TLS both ways are clear errors wit
 made for another TLS channel is refused; listening on a non-loopback address without TLS is warned about.
 """
 import os
+import select
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -307,3 +309,22 @@ def test_tls_and_the_token_handshake_share_one_handshake_deadline(pki, monkeypat
         assert closed < 3.0, f"closed {closed:.1f} s after connecting: TLS and the handshake each had 2 s"
     finally:
         server.stop()
+
+
+def test_a_connection_reset_before_tls_starts_is_a_refused_tls_handshake(pki):
+    """Found by review: a client that sent a few bytes and reset the connection before the server's thread
+    started TLS made ``wrap_socket`` itself fail (ssl.SSLError "Closed before TLS handshake with data in recv
+    buffer", or ConnectionResetError), outside ``tls.accept``'s handling: the server logged it as a connection
+    "lost before serving it" and did not count it as a failed handshake (no back-off)."""
+    context = tls.server_context(pki.cert, pki.key)
+    for sent in (b"\x16\x03\x01\x02\x00\x01", b""):
+        with socket.create_server(("127.0.0.1", 0)) as listener:
+            client = socket.create_connection(listener.getsockname())
+            accepted, _ = listener.accept()
+            with accepted:
+                client.sendall(sent)
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                client.close()  # a reset
+                wait_until(lambda: select.select([accepted], [], [], 0)[0], 10, "the reset to arrive")
+                with pytest.raises(tls.TLSRefused):
+                    tls.accept(accepted, context, 5)
