@@ -15,7 +15,7 @@ messages, in order:
 
 | # | direction | ``msg``                  | other keys                                                   |
 |---|-----------|--------------------------|--------------------------------------------------------------|
-| 1 | S → C     | ``hello``                | ``protocol`` (``wire.VERSION``), ``bridge``, ``rpyc`` (versions), ``app``, ``session`` (hex, 16 bytes: the session file's random id), ``nonce`` (hex, 32 bytes) |
+| 1 | S → C     | ``hello`` / ``reject``   | ``protocol`` (``wire.VERSION``), ``bridge``, ``rpyc`` (versions), ``app``, ``session`` (hex, 16 bytes: the session file's random id), ``nonce`` (hex, 32 bytes); reject: ``reason`` ``busy`` and ``detail`` (past the server's caps: ``refuse_busy``, then the connection is closed) |
 | 2 | C → S     | ``challenge``            | ``protocol``, ``bridge``, ``rpyc``, ``nonce`` (hex, 32 bytes), ``dialled`` (the address the client's socket reached: ``host:port``, ``[v6]:port`` or the Unix socket's path) |
 | 3 | S → C     | ``proof`` / ``reject``   | proof: ``proof`` = hex HMAC(token, ``dcc-bridge/3/server|`` transcript); reject: ``reason`` (``protocol``, ``address``) and ``detail`` (a malformed message: the connection is closed) |
 | 4 | C → S     | ``auth``                 | ``proof`` = hex HMAC(token, ``dcc-bridge/3/client|`` transcript) |
@@ -57,7 +57,7 @@ from .version import __version__
 from .wire import HANDSHAKE_HEADER as _HEADER, HANDSHAKE_MAGIC as MAGIC, HANDSHAKE_MAX_BODY as MAX_BODY
 from .wire import VERSION as PROTOCOL_VERSION
 
-__all__ = ["server_handshake", "client_handshake", "endpoint", "Hello", "Rejected"]
+__all__ = ["server_handshake", "client_handshake", "refuse_busy", "endpoint", "Hello", "Rejected"]
 
 PROOF_BYTES = 32  # SHA-256
 _DETAIL_MAX = 300  # a peer's "detail" text shown in an error, at most
@@ -228,6 +228,18 @@ def server_handshake(sock, token, app="", timeout=5.0, hold_reject=None, *, sess
         raise Rejected(f"handshake failed: {type(exc).__name__}: {str(exc)[:200]}") from None
 
 
+def refuse_busy(sock, detail):
+    """Tell a connection the server will not take now why, in place of its ``hello`` (a ``reject`` with reason
+    ``busy``), without waiting: one small send on a fresh socket, or nothing if even that fails. The caller
+    closes the socket."""
+    data = json.dumps({"msg": "reject", "reason": "busy", "detail": detail[:_DETAIL_MAX]}).encode("utf-8")
+    try:
+        sock.setblocking(False)
+        sock.send(_HEADER.pack(MAGIC, len(data)) + data)
+    except OSError:
+        pass
+
+
 # ------------------------------------------------------------------------------------------ client
 
 
@@ -241,6 +253,12 @@ def _refused(answer, address):
             f"the DCC Bridge server reached through {address} is not at {address} ({detail}). Refused: nothing "
             f"was sent with the token. Connect to the server's own address and port; through an SSH tunnel, "
             f"forward the same port number on 127.0.0.1 (ssh -L PORT:127.0.0.1:PORT host).")
+    if reason == "busy":
+        return HandshakeError(
+            f"{address} is a DCC Bridge server too busy to take the connection now ({detail}): many connections "
+            f"are in their handshake at once (a flood of the port, or many clients starting together). Try again in "
+            f"a few seconds. On the server's machine, connect without token= so that the client finds the server's "
+            f"session file and uses its local socket, which a flood of the TCP port does not reach.")
     if reason == "token":
         return AuthenticationError(
             f"the server at {address} rejected the token. Use the token from that server's session file "
@@ -261,6 +279,8 @@ def client_handshake(sock, token, address, timeout=5.0, no_token_help="", *, bin
     deadline = time.monotonic() + timeout
     try:
         hello = _read_frame(sock, deadline, "hello")
+        if hello["msg"] == "reject":  # busy: past the server's caps (refuse_busy)
+            raise _refused(hello, address)
         _expect(hello, "hello")
         server = _peer_hello(hello)
         problem = _version_problem(server.protocol, server.bridge)

@@ -48,7 +48,7 @@ import time
 from . import bulk, fusing, keepalive, proxies, wire
 from .boxing import Boxed, Boxing
 from ._rpyc import Connection
-from .errors import BridgeTimeoutError, ConnectionLostError, TransferTooLargeError
+from .errors import BridgeError, BridgeTimeoutError, ConnectionLostError, TransferTooLargeError
 from .executors import PUMP, direct
 from .transport import drain, wait_readable
 from .wire import HANDLE_CALLATTR_CHAIN, HANDLE_DEL_MANY, LABEL_FUSED, MARSHAL_VERSION
@@ -67,6 +67,7 @@ HOST_WRITE_LIMIT = bulk.THRESHOLD  # a reply the host's thread may write itself;
 _DONTWAIT = getattr(socket, "MSG_DONTWAIT", None)  # not on Windows: there every host reply goes to the writer
 
 
+_MALFORMED = (ValueError, TypeError, LookupError)  # what unboxing a malformed reply or exception raises
 _MESSAGE_TYPES = frozenset({wire.MSG_REQUEST, wire.MSG_REPLY, wire.MSG_EXCEPTION, wire.MSG_KEEPALIVE})
 
 
@@ -602,16 +603,25 @@ class BridgeConnection(Boxing, Connection):
                     raise ValueError(f"message type {msg}")
             except (ValueError, TypeError, EOFError, IndexError) as exc:  # the peer broke the protocol
                 _release(self._recvlock, self)
-                self.close()
-                raise EOFError(f"{self._peer_name} sent a malformed message ({exc}); connection closed") from None
+                raise self._malformed(exc) from None
             if msg == wire.MSG_REQUEST:
                 self._recvlock.release()
                 self._dispatch_request(seq, args)
             elif msg == wire.MSG_REPLY:
                 try:  # deliver before releasing, as rpyc does (a waiter checks its result under the lock)
-                    self._seq_request_callback(msg, seq, False, self._unbox(args))
+                    try:
+                        value = self._unbox(args)
+                    except _MALFORMED as exc:
+                        if isinstance(exc, BridgeError):  # the connection's own errors (lost during a lookup)
+                            raise
+                        broken = exc
+                    else:
+                        broken = None
+                        self._seq_request_callback(msg, seq, False, value)
                 finally:  # unboxing may look a class up (a nested call): the connection may be gone by now
                     _release(self._recvlock, self)
+                if broken is not None:
+                    raise self._malformed(broken)
             elif msg == wire.MSG_KEEPALIVE:
                 self._recvlock.release()
                 if args != self.peer_keepalive and type(args) is float and args >= 0:
@@ -619,9 +629,22 @@ class BridgeConnection(Boxing, Connection):
                     keepalive.peer_window_changed()
             else:
                 self._recvlock.release()
-                self._seq_request_callback(msg, seq, True, self._unbox_exc(args))
+                try:
+                    value = self._unbox_exc(args)
+                except _MALFORMED as exc:
+                    if isinstance(exc, BridgeError):
+                        raise
+                    raise self._malformed(exc) from None
+                self._seq_request_callback(msg, seq, True, value)
         finally:
             self._bulk_incoming.pop()
+
+    def _malformed(self, exc):
+        """The peer broke the protocol: close the connection (every pending call fails saying so) and return the
+        EOFError to raise."""
+        self._lost_message = f"{self._peer_name} sent a malformed message ({str(exc)[:200]}); connection closed"
+        self.close()
+        return EOFError(self._lost_message)
 
     # ------------------------------------------------------------------------------------ handlers
 

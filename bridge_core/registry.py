@@ -28,10 +28,11 @@ import socket
 import threading
 import time
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import List, Optional
 
 from ._rpyc import TCPRegistryClient, TCPRegistryServer, brine
+from .admission import FailureLog
 from .errors import ConfigError, ConnectTimeoutError, ServerNotFoundError
 from .transport import wait_readable
 
@@ -50,6 +51,7 @@ MAX_REQUEST = 1 << 16
 MAX_READING = 512  # connections whose request is still arriving
 MAX_REPLY = 1 << 26
 _WILDCARDS = {"", "0.0.0.0", "::"}
+_FAILURES_EVERY = 60.0  # the registry logs a kind of malformed request at most once per this many seconds
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -77,6 +79,46 @@ def parse_address(text, what="DCC_BRIDGE_REGISTRY / --registry"):
     return host, number
 
 
+def _is_port(value):
+    return type(value) is int and 0 < value < 65536
+
+
+def _request_problem(request):
+    """Why ``request`` is not one an rpyc registry client sends, or None. rpyc's server trusts the shape: a command
+    that is not a string stopped it, a port that is not a number spoiled every listing, anything else left a
+    traceback in its log."""
+    if not (type(request) is tuple and len(request) == 3 and request[0] == "RPYC" and type(request[1]) is str
+            and type(request[2]) is tuple):
+        return "not an rpyc registry request"
+    command, args = request[1].upper(), request[2]
+    if command == "REGISTER":
+        ok = (len(args) == 2 and type(args[0]) is tuple and all(type(name) is str for name in args[0])
+              and _is_port(args[1]))
+    elif command == "UNREGISTER":
+        ok = len(args) == 1 and _is_port(args[0])
+    elif command == "QUERY":
+        ok = len(args) == 1 and type(args[0]) is str
+    elif command == "LIST":
+        ok = len(args) == 1 and type(args[0]) is tuple and len(args[0]) == 1 and type(args[0][0]) in (str, type(None))
+    else:
+        return "an unknown command"
+    return None if ok else f"a malformed {command}"
+
+
+def _entries(reply, what):
+    """The well-formed ``(host, port)`` pairs of a ``discover`` reply (a registry records any port a program
+    sends it); ``ServerNotFoundError`` when the reply is not a sequence at all."""
+    if type(reply) not in (tuple, list):
+        raise ServerNotFoundError(f"{what} does not answer as an rpyc registry (a QUERY answered {type(reply).__name__})")
+    found = []
+    for entry in reply:
+        if type(entry) in (tuple, list) and len(entry) == 2 and type(entry[0]) is str and _is_port(entry[1]):
+            found.append(tuple(entry))
+        else:
+            log.debug("%s lists a malformed entry: %.100r; skipped", what, entry)
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class RegisteredSession:
     """A session a registry knows of: its app, the address it registered from and its port. No token, pid or
@@ -86,13 +128,20 @@ class RegisteredSession:
     host: str
     port: int
     registry: str  # "host:port" of the registry that listed it
-    token: str = ""
+    token: str = field(default="", repr=False)  # typed in by the user (the Houdini shelf); never in a repr
     scene: str = ""
     pid: Optional[int] = None
 
     @property
     def address(self):
         return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+def _peer(sock):
+    try:
+        return "%s:%s" % sock.getpeername()[:2]
+    except OSError:
+        return "a client"
 
 
 def _receive_all(sock, limit, deadline):
@@ -123,6 +172,7 @@ class RegistryServer(TCPRegistryServer):
         self._reading = {}  # socket -> (bytes so far, deadline): requests still arriving
         self._waiting = {}  # peer address -> its socket, from _recv to _send
         self._closing = threading.Event()
+        self._failures = FailureLog(self.logger, _FAILURES_EVERY)
 
     def close(self):
         """Stop serving (soon: within ``TIMEOUT``); harmless before ``start()`` runs, or twice (rpyc's raises)."""
@@ -178,9 +228,14 @@ class RegistryServer(TCPRegistryServer):
             self._drop(sock)
             return None
         try:
-            brine.load(data)
+            request = brine.load(data)
         except Exception:  # not whole yet
             self._reading[sock] = (data, due)
+            return None
+        problem = _request_problem(request)
+        if problem is not None:  # dropped before rpyc's loop sees it
+            self._failures(problem, "dropped %s from %s", problem, _peer(sock))
+            self._drop(sock)
             return None
         del self._reading[sock]
         return data
@@ -236,12 +291,19 @@ class RegistryClient(TCPRegistryClient):
             raise ServerNotFoundError(f"{self.address} does not answer as an rpyc registry") from None
 
     def discover(self, name):
-        """The ``(host, port)`` of every live registration of service ``name``."""
-        return tuple(tuple(entry) for entry in self._ask("QUERY", (name,)) or ())
+        """The ``(host, port)`` of every live registration of service ``name`` (malformed ones left out)."""
+        return _entries(self._ask("QUERY", (name,)) or (), self.address)
 
     def list(self, filter_host=None):
-        """The registry's service names (None when the registry does not allow listing)."""
-        return self._ask("LIST", ((filter_host,),))
+        """The registry's service names (None when the registry does not allow listing; names that are not
+        strings left out)."""
+        names = self._ask("LIST", ((filter_host,),))
+        if names is None:
+            return None
+        if type(names) not in (tuple, list):
+            raise ServerNotFoundError(f"{self.address} does not answer as an rpyc registry (a LIST answered "
+                                      f"{type(names).__name__})")
+        return tuple(name for name in names if type(name) is str)
 
     def register(self, aliases, port, interface=""):
         """Register ``aliases`` on ``port`` (from ``interface``); True when the registry acknowledged."""
@@ -271,7 +333,7 @@ def sessions(address, app=None, timeout=TIMEOUT) -> List[RegisteredSession]:
         if names is None:
             raise ServerNotFoundError(f"the registry at {client.address} does not allow listing; run the bridge's "
                                       f"registry there ('python -m bridge_core registry')")
-        names = [name for name in names if str(name).startswith(PREFIX)]
+        names = [name for name in names if name.startswith(PREFIX)]
     found = []
     for name in names:
         label = name[len(PREFIX):].lower()

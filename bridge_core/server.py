@@ -102,9 +102,10 @@ class _Listener(ThreadedServer):
     def accept(self):
         """Take one connection and hand it to a thread of its own, which runs the handshake and then serves it.
 
-        Past a cap on unauthenticated connections (``admission``) it is closed at once. When accept() or the
-        thread start fails (no file or no thread left) that is logged (once a minute) and the loop waits
-        ``ACCEPT_BACKOFF`` before going on: serving never ends for it. EOFError once the listener is closed.
+        Past a cap on unauthenticated connections (``admission``) it is closed at once, told it is busy
+        (``handshake.refuse_busy``). When accept() or the thread start fails (no file or no thread left) that is
+        logged (once a minute) and the loop waits ``ACCEPT_BACKOFF`` before going on: serving never ends for it.
+        EOFError once the listener is closed.
         """
         owner = self._owner
         try:
@@ -126,7 +127,7 @@ class _Listener(ThreadedServer):
         key = self._admission.key(host)
         refusal = self._admission.admit(key)
         if refusal is not None:
-            sock.close()
+            self._refuse_busy(sock, refusal)
             owner.failures("cap", "closed a new connection from %s at once: %s", host, refusal)
             return
         peer = "%s:%s" % address[:2] if _is_tcp(sock) else LOCAL
@@ -138,10 +139,17 @@ class _Listener(ThreadedServer):
         except (RuntimeError, MemoryError) as exc:  # "can't start new thread"
             self.clients.discard(sock)
             self._admission.release(key)
-            sock.close()
+            self._refuse_busy(sock, "it cannot start a thread for the connection")
             owner.failures("thread", "cannot start a thread for a new connection (%s); closed it, trying again "
                            "in %g s", exc, ACCEPT_BACKOFF)
             owner.wait(ACCEPT_BACKOFF)
+
+    def _refuse_busy(self, sock, refusal):
+        """Close a connection the server will not take now, telling a plain client why (a TLS client expects TLS
+        first: it only sees the close)."""
+        if self._owner._tls is None or not _is_tcp(sock):
+            handshake.refuse_busy(sock, f"the server is busy: {refusal}")
+        sock.close()
 
     def _where(self):
         return f"{self.host}:{self.port}" if self.host else str(self.port)
@@ -158,14 +166,14 @@ class _Listener(ThreadedServer):
 
         try:
             try:
-                binding = b""
+                binding, deadline = b"", time.monotonic() + HANDSHAKE_TIMEOUT  # one deadline for TLS and the handshake
                 if owner._tls is not None and _is_tcp(sock):  # TLS first; the local socket stays plain (tls)
                     context, binding = owner._tls
                     plain, sock = sock, tls.accept(sock, context, HANDSHAKE_TIMEOUT)  # TLSRefused: the same as Rejected
                     self.clients.discard(plain)
                     self.clients.add(sock)
                 hello = handshake.server_handshake(
-                    sock, owner.token, owner.app, HANDSHAKE_TIMEOUT, hold_reject=hold_reject,
+                    sock, owner.token, owner.app, max(deadline - time.monotonic(), 0.001), hold_reject=hold_reject,
                     session=owner.session_id, binding=binding,
                     hold_proof=lambda: owner.wait(self._admission.penalty(key)))
             except (handshake.Rejected, tls.TLSRefused) as exc:

@@ -89,7 +89,11 @@ def client_context(ca):
 def accept(sock, context, timeout):
     """The server's TLS handshake on an accepted socket: the TLS socket; ``TLSRefused`` on failure (the socket is
     then closed). The server's binding is ``server_binding(cert)``, the same for every connection."""
-    tls = context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+    try:
+        tls = context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+    except OSError as exc:  # reset before TLS started (wrap_socket checks the peer: "Closed before TLS handshake")
+        sock.close()
+        raise TLSRefused(f"the connection was closed before TLS started ({getattr(exc, 'reason', None) or exc})") from None
     try:
         tls.settimeout(timeout)
         tls.do_handshake()

@@ -6,6 +6,7 @@ and raw connections from chosen loopback addresses, and the client handshake on 
         with bridge_core.connect(port=server.port, token=server.token) as bridge: ...
         assert server.stderr_lines() == []
 """
+import json
 import os
 import socket
 import struct
@@ -75,14 +76,20 @@ def close_all(sockets):
 
 
 def read_hello(sock, timeout=10.0):
-    """The server's hello frame on a fresh connection, or None when the server closed it without one."""
+    """The server's hello frame on a fresh connection, or None when the server closed it without one (past a
+    cap it says it is busy, then closes: that too is None)."""
     sock.settimeout(timeout)
     header = recv_exact(sock, wire.HANDSHAKE_HEADER.size)
     if header is None:
         return None
     magic, length = wire.HANDSHAKE_HEADER.unpack(header)
     assert magic == wire.HANDSHAKE_MAGIC
-    return recv_exact(sock, length)
+    body = recv_exact(sock, length)
+    if body is not None and json.loads(body)["msg"] == "reject":
+        assert json.loads(body)["reason"] == "busy", body
+        assert recv_exact(sock, 1) is None, "closed after saying it is busy"
+        return None
+    return body
 
 
 def recv_exact(sock, count):

@@ -63,6 +63,27 @@ def test_a_flood_from_the_clients_own_address_leaves_the_local_socket_open(runti
 
 
 @pytest.mark.timeout(60)
+def test_a_tcp_client_shut_out_by_a_flood_is_told_the_server_is_busy(runtime_dir, tmp_path):
+    """Found by review: past a cap the server closed a new connection without a word, so a good TCP client
+    during a flood from its own address (1,100 idle connections, a file limit of 1024) was told "closed the
+    connection during the handshake ... Is it a DCC Bridge server of the same version?". It now says the
+    server is busy and what to do (try again; on the same machine, the local socket)."""
+    with ChildServer(runtime_dir, tmp_path, nofile=1024, **TCP_ONLY) as server:
+        flood = open_idle(server.port, 1100, sources=("127.0.0.1",))
+        try:
+            start = time.monotonic()
+            with pytest.raises(bridge_core.HandshakeError, match=r"127\.0\.0\.1:\d+ is a DCC Bridge server too busy.*"
+                               r"the cap per address is 16.*Try again in a few seconds.*local socket"):
+                bridge_core.connect(port=server.port, token=server.token)
+            assert time.monotonic() - start < bridge_core.client.CONNECT_TIMEOUT, "told at once, not timed out"
+            assert server.alive()
+        finally:
+            close_all(flood)
+        assert served(server.port, server.token, connect_timeout=10) < 10
+        assert not any("Traceback" in line for line in server.stderr_lines()), server.stderr_lines()
+
+
+@pytest.mark.timeout(60)
 def test_accept_failing_for_lack_of_files_is_logged_once_and_serving_goes_on(runtime_dir, tmp_path):
     """Finding: accept() failing with "Too many open files" ended the serve loop for good. The caps keep
     unauthenticated connections under a quarter of the file limit, so here authenticated clients (3 files each)

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import bridge_core
-from bridge_core import config, transport, wire
+from bridge_core import auth, config, handshake, transport, wire
 from bridge_core._rpyc import brine, consts
-from flood_support import authenticate, dial, frame, read_to_end
+from flood_support import authenticate, dial, frame, read_to_end, recv_exact
 from support import wait_until
 
 pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
@@ -292,3 +292,54 @@ def test_a_connection_lost_during_a_call_gives_connection_lost(thread_server, ne
         finally:
             _ON_INSPECT.clear()
         assert called == ([1] if nested else [])
+
+
+class _ReplyingServer:
+    """A peer that passes the handshake (it knows the token) and then answers the client's first request with
+    ``reply`` (a frame's payload), on a raw socket: a broken or hostile bridge server."""
+
+    def __init__(self, reply):
+        self.token = auth.new_token()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.reply = reply
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        sock, _ = self.listener.accept()
+        with sock:
+            handshake.server_handshake(sock, self.token, "houdini", 10)
+            sock.settimeout(10)
+            while True:  # the client's first request (heartbeats may come first)
+                length, _flags = wire.FRAME_HEADER.unpack(recv_exact(sock, wire.FRAME_HEADER.size))
+                message = recv_exact(sock, length + 1)
+                if message[0] == wire.MSG_REQUEST:
+                    break
+            sock.sendall(frame(self.reply(marshal.loads(message[1:-1])[0])))
+            read_to_end(sock)  # until the client closes
+
+    def close(self):
+        self.listener.close()
+        self.thread.join(10)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("reply", [
+    lambda seq: bytes((wire.MSG_REPLY,)) + marshal.dumps((seq, (77, 5)), 4),                   # an unknown label
+    lambda seq: bytes((wire.MSG_REPLY,)) + marshal.dumps((seq, 5), 4),                         # not a box
+    lambda seq: bytes((wire.MSG_REPLY,)) + marshal.dumps((seq, (wire.LABEL_LOCAL_REF, 12345)), 4),  # none of ours
+    lambda seq: bytes((wire.MSG_REPLY,)) + marshal.dumps((seq, (wire.LABEL_COPY, ("?", 1, b""))), 4),
+    lambda seq: bytes((wire.MSG_EXCEPTION,)) + marshal.dumps((seq, (wire.EXCEPTION_MARKER, 1)), 4),
+    lambda seq: bytes((wire.MSG_EXCEPTION,)) + marshal.dumps((seq, 5), 4),
+], ids=["label", "not-a-box", "unknown-ref", "bad-copy", "short-exception", "not-an-exception"])
+def test_a_malformed_reply_closes_the_connection_with_connection_lost(runtime_dir, reply):
+    """Found by review: a reply that was a well-formed frame but not a well-formed box (or raised exception)
+    reached the caller as a raw ValueError or TypeError ("invalid label 77", "cannot unpack non-iterable int"),
+    the connection left open. As any malformed message, it closes the connection: ConnectionLostError."""
+    peer = _ReplyingServer(reply)
+    try:
+        with pytest.raises(bridge_core.ConnectionLostError, match=r"127\.0\.0\.1.*malformed"):
+            bridge_core.connect(port=peer.port, token=peer.token, connect_timeout=10, timeout=10)
+    finally:
+        peer.close()

@@ -6,6 +6,8 @@ rpyc issue #471). Servers register (app, host, port; never the token), keep the 
 when they stop, and it expires when they die; ``list --registry`` and the Maya and Houdini connect dialogs show
 the registry's sessions.
 """
+import dataclasses
+import logging
 import os
 import signal
 import socket
@@ -18,7 +20,7 @@ import pytest
 
 import bridge_core
 from bridge_core import auth, config, registry
-from bridge_core._rpyc import TCPRegistryClient
+from bridge_core._rpyc import TCPRegistryClient, brine
 from sessions import houdini_session, maya_session
 from support import ROOT, clean_env, read_line, wait_until
 
@@ -248,3 +250,62 @@ def test_registering_a_loopback_only_server_elsewhere_is_warned_about(runtime_di
         start = time.monotonic()
         server.stop()
         assert time.monotonic() - start < 3, "an unanswering registry does not hold up stop()"
+
+
+def _ask_raw(port, request, timeout=5.0):
+    """Send one brine-encoded request as any program on the network can; returns the reply bytes (b"": none)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(brine.dump(request))
+        data = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return data
+            data += chunk
+
+
+def test_malformed_requests_neither_stop_the_registry_nor_spoil_its_listing(reg, caplog):
+    """Found by review: one request with a command that is not a string (``("RPYC", 5, ())``, from anyone who can
+    reach the port) stopped the registry for good; a registration with a port that is not a number made every
+    listing (``list --registry``, the Maya and Houdini dialogs) raise a raw ValueError; every other malformed
+    request left a traceback in the registry's log."""
+    client = registry.RegistryClient("127.0.0.1", reg.server.port)
+    assert client.register((registry.service_name("houdini"),), 18811)
+    hostile = [("RPYC", 5, ()), ("RPYC", "REGISTER", (("DCCBRIDGE-HOUDINI",), "x")),
+               ("RPYC", "REGISTER", (("DCCBRIDGE-MAYA",), (1, 2))), ("RPYC", "REGISTER", (("DCCBRIDGE-MAYA",), 0)),
+               ("RPYC", "REGISTER", ((5,), 18812)), ("RPYC", "REGISTER", (1, 2, 3, 4)), ("RPYC", "QUERY", (5,)),
+               ("RPYC", "LIST", (5,)), ("RPYC", "UNREGISTER", ("x",)), ("RPYC", "NOSUCH", ()), ("XXXX", "LIST", ()),
+               (1, 2), 5]
+    for request in hostile:
+        assert _ask_raw(reg.server.port, request) == b"", request  # dropped without an answer
+        assert reg.thread.is_alive(), f"{request!r} stopped the registry"
+    assert [(s.app, s.port) for s in reg.sessions()] == [("houdini", 18811)]
+    assert client.register((registry.service_name("maya"),), 18812), "the registry still serves"
+    assert reg.ports("maya") == {18812}
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR], "no traceback per request"
+
+
+def test_a_registry_answering_nonsense_is_a_clear_error_and_bad_entries_are_skipped(monkeypatch):
+    """A registry that is not ours (stock rpyc records any port it is sent) or is hostile: entries that are not
+    ``(host, port)`` are left out; an answer of the wrong shape is a ``ServerNotFoundError``, never a raw error."""
+    answers = {}
+    monkeypatch.setattr(registry.RegistryClient, "_ask", lambda self, command, args, interface="": answers[command])
+    answers.update(LIST=("DCCBRIDGE-HOUDINI", 7, "OTHER"),
+                   QUERY=(("10.0.0.7", 18811), ("10.0.0.8", "x"), ("10.0.0.9",), 5, (3, 18811), ("h", 70000)))
+    assert [(s.host, s.port) for s in registry.sessions("reg-host")] == [("10.0.0.7", 18811)]
+    for answer in (5, "DCCBRIDGE-HOUDINI", {"10.0.0.7": 18811}):
+        answers.update(LIST=("DCCBRIDGE-HOUDINI",), QUERY=answer)
+        with pytest.raises(bridge_core.ServerNotFoundError, match="does not answer as an rpyc registry"):
+            registry.sessions("reg-host")
+    answers.update(LIST=5)
+    with pytest.raises(bridge_core.ServerNotFoundError, match="does not answer as an rpyc registry"):
+        registry.sessions("reg-host")
+
+
+def test_a_registry_session_with_a_typed_token_hides_it_from_repr():
+    """Found by review: the Houdini shelf puts the token typed for a registry's session into the
+    ``RegisteredSession`` (``dataclasses.replace``), whose repr showed it."""
+    token = auth.new_token()
+    session = dataclasses.replace(registry.RegisteredSession("maya", "10.0.0.7", 18812, "reg:18810"), token=token)
+    assert token not in repr(session) and token not in str(session)
+    assert session.token == token

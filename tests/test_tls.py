@@ -6,7 +6,9 @@ name the certificate is not for, and plain-vs-TLS both ways are clear errors wit
 made for another TLS channel is refused; listening on a non-loopback address without TLS is warned about.
 """
 import os
+import select
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -282,3 +284,47 @@ def test_an_idle_tls_connection_lives_on_heartbeats_both_ways(pki):
             assert bridge.modules.operator.add(2, 3) == 5
     finally:
         server.stop()
+
+
+def test_tls_and_the_token_handshake_share_one_handshake_deadline(pki, monkeypatch):
+    """Found by review: the TLS handshake and the token handshake each had the whole handshake deadline, so a
+    client slow to finish TLS and then silent held its admission slot twice as long as documented. Here the
+    deadline is 2 s; the client finishes TLS after 1.2 s and then says nothing: the server closes it about 2 s
+    after it connected (it was 3.2 s)."""
+    monkeypatch.setattr(bridge_core.server, "HANDSHAKE_TIMEOUT", 2.0)
+    server = bridge_core.start_server(port=0, app="houdini", tls_cert=pki.cert, tls_key=pki.key)
+    try:
+        start = time.monotonic()
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        threading.Event().wait(1.2)  # a slow client: silent through most of the deadline, then TLS
+        try:
+            sock = tls.client_context(str(pki.ca_file)).wrap_socket(sock, server_hostname="127.0.0.1")
+            sock.settimeout(10)
+            while sock.recv(4096):  # the server's hello, then nothing until it closes
+                pass
+        except OSError:  # TLS itself ran out of time (a loaded machine): closed all the same
+            pass
+        closed = time.monotonic() - start
+        sock.close()
+        assert closed < 3.0, f"closed {closed:.1f} s after connecting: TLS and the handshake each had 2 s"
+    finally:
+        server.stop()
+
+
+def test_a_connection_reset_before_tls_starts_is_a_refused_tls_handshake(pki):
+    """Found by review: a client that sent a few bytes and reset the connection before the server's thread
+    started TLS made ``wrap_socket`` itself fail (ssl.SSLError "Closed before TLS handshake with data in recv
+    buffer", or ConnectionResetError), outside ``tls.accept``'s handling: the server logged it as a connection
+    "lost before serving it" and did not count it as a failed handshake (no back-off)."""
+    context = tls.server_context(pki.cert, pki.key)
+    for sent in (b"\x16\x03\x01\x02\x00\x01", b""):
+        with socket.create_server(("127.0.0.1", 0)) as listener:
+            client = socket.create_connection(listener.getsockname())
+            accepted, _ = listener.accept()
+            with accepted:
+                client.sendall(sent)
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                client.close()  # a reset
+                wait_until(lambda: select.select([accepted], [], [], 0)[0], 10, "the reset to arrive")
+                with pytest.raises(tls.TLSRefused):
+                    tls.accept(accepted, context, 5)

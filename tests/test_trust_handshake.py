@@ -198,6 +198,23 @@ def test_a_program_on_ipv6_loopback_cannot_borrow_the_session(thread_server, ipv
         assert relay.connections == 2
     finally:
         relay.close()
+
+
+def test_errors_name_an_ipv6_peer_unambiguously(thread_server, ipv6_loopback):
+    """Found by review: a client's errors named an IPv6 peer "::1:PORT" (where does the address end?); they
+    now write it as the server's side does, "[::1]:PORT"."""
+    relay = Relay(("127.0.0.1", thread_server.port), host="::1", port=thread_server.port)
+    try:
+        with pytest.raises(bridge_core.HandshakeError) as caught:
+            bridge_core.connect("::1", thread_server.port, token=thread_server.token)
+    finally:
+        relay.close()
+    assert str(caught.value).startswith(f"the DCC Bridge server reached through [::1]:{thread_server.port} is not at "
+                                        f"[::1]:{thread_server.port} ")
+    with socket.create_server(("::1", 0), family=socket.AF_INET6) as probe:
+        port = probe.getsockname()[1]
+    with pytest.raises(bridge_core.ServerNotFoundError, match=rf"nothing is listening at \[::1\]:{port} "):
+        bridge_core.connect("::1", port, token=thread_server.token)
     assert thread_server.clients == []
 
 
