@@ -316,3 +316,30 @@ def test_hython_receives_and_sends_meshes_without_a_ui(hosts, tmp_path):
         assert run(hython, HOUDINI_SETUP, count) == 6
         assert run(maya, MAYA_SETUP, "print(json.dumps(pipeline.read_mesh('fromHython').num_faces))") == 6
         assert hython.shown()["mode"] == "hython"
+
+
+def send_mesh_cli(runtime, *args):
+    return subprocess.run([sys.executable, "-m", "bridge_core", "send-mesh", *args], cwd=ROOT,
+                          env=session_env(runtime), capture_output=True, text=True, timeout=60)
+
+
+def test_send_mesh_refuses_to_guess_between_two_sessions_of_one_app(hosts, tmp_path):
+    houdini, maya, runtime = hosts
+    maya.exec("cmds.polyCube(name='twoMayas')")
+    maya_port = run(maya, "from dcc_bridge_maya import server\nprint(server.SERVER.current().port)")
+    with maya_session(runtime, app_dir=tmp_path / "maya2", env={"DCC_BRIDGE_AUTOSTART": "1",
+                                                                "DCC_BRIDGE_PORT": "0"}) as other:
+        other_port = other.eval("__import__('dcc_bridge_maya.server').server.SERVER.current().port")
+        guessed = send_mesh_cli(runtime, "--from", "maya", "twoMayas", "--to", "houdini")
+        assert guessed.returncode == 2 and guessed.stdout == "", guessed
+        line = guessed.stderr.strip()
+        assert "\n" not in line and "Traceback" not in line, line
+        assert line.startswith("dcc-bridge send-mesh: 2 maya sessions are running on this machine"), line
+        assert f"maya:{maya_port}" in line and f"maya:{other_port}" in line, line
+        assert run(houdini, HOUDINI_SETUP, "print(json.dumps(hou.node('/obj/twoMayas') is None))")
+        chosen = send_mesh_cli(runtime, "--from", f"maya:{maya_port}", "twoMayas", "--to", "houdini")
+        assert chosen.returncode == 0, chosen.stderr
+        into = send_mesh_cli(runtime, "--from", "houdini", "/obj/twoMayas", "--to", "maya", "--name", "fromTwo")
+        assert into.returncode == 2 and "2 maya sessions" in into.stderr, into.stderr
+        assert run(maya, MAYA_SETUP, "print(json.dumps(cmds.objExists('fromTwo')))") is False
+        assert other.eval("__import__('maya.cmds').cmds.objExists('fromTwo')") is False
