@@ -262,8 +262,10 @@ def build_parser():
 
     send = commands.add_parser("send-mesh", help="move a mesh from one running session to another")
     send.add_argument("node", help="the object to send (a Maya transform, a Houdini SOP or geo object path)")
-    send.add_argument("--from", dest="source", required=True, help="the session it is in: app, or app:port when several of that app run")
-    send.add_argument("--to", dest="target", required=True, help="the session to write it into: app, or app:port when several of that app run")
+    send.add_argument("--from", dest="source", required=True,
+                      help="the session it is in: app, or app:port when several of that app run")
+    send.add_argument("--to", dest="target", required=True,
+                      help="the session to write it into: app, or app:port when several of that app run")
     send.add_argument("--name", help="the name to give it there (default: its own, sanitised)")
     _add_tls_ca(send)
     send.set_defaults(run=cmd_send_mesh)
