@@ -343,3 +343,45 @@ def test_send_mesh_refuses_to_guess_between_two_sessions_of_one_app(hosts, tmp_p
         assert into.returncode == 2 and "2 maya sessions" in into.stderr, into.stderr
         assert run(maya, MAYA_SETUP, "print(json.dumps(cmds.objExists('fromTwo')))") is False
         assert other.eval("__import__('maya.cmds').cmds.objExists('fromTwo')") is False
+
+
+def test_progress_is_up_while_a_big_mesh_is_read_and_esc_then_moves_nothing(hosts):
+    """Every way a big transfer starts (Maya imports, Houdini sends, Houdini imports) shows its progress before
+    the mesh is read, not only once it is written: Esc at the first update cancels before anything moved."""
+    houdini, maya = hosts[:2]
+    houdini.exec(textwrap.dedent("""
+        for node in hou.selectedNodes():
+            node.setSelected(False)
+        obj = hou.node("/obj").createNode("geo", "readGrid", run_init_scripts=False)
+        grid = obj.createNode("grid")
+        grid.parm("rows").set(448)
+        grid.parm("cols").set(448)"""))
+    imported = run(maya, MAYA_SETUP, """
+        before = len(_maya_sim.shown()["progress"])
+        _maya_sim.cancel_progress(after_updates=0)
+        try:
+            pipeline.import_from_houdini("/obj/readGrid")
+        except Exception as exc:
+            print(json.dumps(dict(error=str(exc), exists=cmds.objExists("readGrid"),
+                                  progress=[p["status"] for p in _maya_sim.shown()["progress"][before:]])))""")
+    assert imported["error"] == "cancelled; nothing was changed" and not imported["exists"], imported
+    assert "Reading /obj/readGrid (200,704 points)" in imported["progress"], imported["progress"]
+
+    def houdini_progress(click, interrupt=True):
+        before = len(houdini.shown()["records"])
+        if interrupt:
+            houdini.exec("_houdini_sim.interrupt(after_updates=0)")
+        houdini.click(click)
+        return [r.get("status") for r in houdini.shown()["records"][before:]
+                if r["kind"] == "progress" and r["event"] == "update"]
+
+    houdini.exec("hou.node('/obj/readGrid').setSelected(True)")
+    sent = houdini_progress("dcc_bridge_send_to_maya")
+    assert houdini.shown()["status"][-1] == "DCC Bridge: send to Maya cancelled; nothing was changed"
+    assert sent == ["Reading /obj/readGrid (200,704 points)"], sent
+    maya.exec(BIG_PLANE.format(name="readPlane") + "cmds.select('readPlane')")
+    got = houdini_progress("dcc_bridge_import_from_maya")
+    assert houdini.shown()["status"][-1] == "DCC Bridge: import from Maya cancelled; nothing was changed"
+    assert got == ["Reading readPlane (200,704 points)"], got
+    assert run(maya, MAYA_SETUP, "print(json.dumps(cmds.objExists('readGrid')))") is False
+    assert run(houdini, HOUDINI_SETUP, "print(json.dumps(hou.node('/obj/readPlane') is None))") is True
