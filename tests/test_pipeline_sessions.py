@@ -217,7 +217,9 @@ def test_bad_input_is_a_clear_error_in_each_hosts_own_way(hosts):
     maya.exec("cmds.select(clear=True)")
     maya.menu("Houdini Bridge", "Send Selection to Houdini")
     shown = maya.shown()
-    assert "nothing is selected" in shown["warnings"][-1] and "nothing is selected" in shown["dialogs"][-1]["message"]
+    assert shown["warnings"][-1] == "Houdini Bridge: could not send the selection to Houdini: nothing is selected: " \
+                                    "select one or more polygon mesh objects", shown["warnings"][-1]
+    assert "nothing is selected" in shown["dialogs"][-1]["message"]
     maya.exec("cmds.select('persp')")
     maya.menu("Houdini Bridge", "Send Selection to Houdini")
     assert "persp is not a polygon mesh" in maya.shown()["warnings"][-1]
