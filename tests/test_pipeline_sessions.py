@@ -387,3 +387,27 @@ def test_progress_is_up_while_a_big_mesh_is_read_and_esc_then_moves_nothing(host
     assert got == ["Reading readPlane (200,704 points)"], got
     assert run(maya, MAYA_SETUP, "print(json.dumps(cmds.objExists('readGrid')))") is False
     assert run(houdini, HOUDINI_SETUP, "print(json.dumps(hou.node('/obj/readPlane') is None))") is True
+
+
+def test_a_refused_resend_leaves_the_node_it_would_have_updated_as_it_was(hosts):
+    """Houdini refuses a sheared world matrix (setWorldTransform): re-sent into an existing object, it must not
+    have replaced the stashed geometry first."""
+    houdini, maya = hosts[:2]
+    refused = run(maya, MAYA_SETUP, """
+        from bridge_core import pipeline as core
+        from dcc_bridge_maya import houdini_link
+        bridge = houdini_link.link().ensure()
+        good = dict(name="keepAsIs", points=[0.0, 0, 0, 1, 0, 0, 0, 1, 0], face_counts=[3], face_vertices=[0, 1, 2],
+                    matrix=[1.0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 7, 0, 0, 1])
+        core.call(bridge, "write_mesh", good, None)
+        sheared = dict(good, points=[0.0, 0, 0, 2, 0, 0, 0, 2, 0, 2, 2, 0], face_counts=[4], face_vertices=[0, 1, 3, 2],
+                       matrix=[1.0, 0.5, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1])
+        try:
+            core.call(bridge, "write_mesh", sheared, None)
+        except Exception as exc:
+            print(json.dumps(str(exc).splitlines()[0]))""")
+    assert "shear" in refused
+    seen = run(houdini, HOUDINI_SETUP, """
+        obj = hou.node("/obj/keepAsIs")
+        print(json.dumps(dict(points=obj.node("mesh").geometry().pointCount(), tx=obj.worldTransform().asTuple()[12])))""")
+    assert seen == {"points": 3, "tx": 7.0}, "the refused re-send changed nothing"

@@ -215,17 +215,24 @@ def _write(mesh, name=None, checked=False):
     geo = _geometry(mesh.reversed_winding(in_place=checked))  # a mesh that just arrived is ours to change
     created = found is None
     obj, stash = found or (hou.node("/obj").createNode("geo", target, run_init_scripts=False), None)
+    before = None if created else obj.worldTransform()
     try:
+        # the transform first: a matrix Houdini refuses (shear) fails before the stashed geometry is replaced
+        obj.setWorldTransform(hou.Matrix4(_rows(mesh.matrix or IDENTITY)))
         if stash is None:
             stash = obj.createNode("stash", STASH)
             stash.setDisplayFlag(True)
             stash.setRenderFlag(True)
         stash.parm("stash").set(geo)
-        obj.setWorldTransform(hou.Matrix4(_rows(mesh.matrix or IDENTITY)))
         obj.setUserData(MARK, mesh.name)
     except BaseException:
         if created:  # never leave a half-made node
             obj.destroy()
+        else:  # an update that failed part-way: the object keeps its transform
+            try:
+                obj.setWorldTransform(before)
+            except hou.Error:  # the original error matters more
+                log.exception("could not put back the transform of %s", obj.path())
         raise
     return {"node": obj.path(), "created": created}
 
