@@ -135,13 +135,8 @@ class LiveLink:
         said = self.link_id == link_id  # its first state may have come (and said so) while we waited
         if self._watch is not None:  # that first state's watch: this connection's watch replaces it
             self._watch.stop()
-        self.mode, self.link_id, self._notify = self.FOLLOW, link_id, remote.stop_from_peer
-        watch = None
-
-        def lost(reason):
-            self.host.post(self._watch_ended, watch, reason)
-
-        watch = self._watch = Watch(alive, on_stop=lost)
+        self.mode, self.link_id, self._notify = self.FOLLOW, link_id, lambda: remote.stop_from_peer(link_id)
+        self._watch_leader(alive)
         if not said:
             self._say_on(follower=True)
         return True
@@ -154,8 +149,8 @@ class LiveLink:
     # ------------------------------------------------------------------------------------ leading
 
     def lead(self, send, alive=None):
-        """Lead: this host's changes go to ``send(state, link_id, stop_from_peer)``, paced by a ``Coalescer``; when the user
-        turns it off, ``send(None, link_id)`` tells the follower. Returns the new link's id."""
+        """Lead: this host's changes go to ``send(state, link_id, stop_from_peer)``, paced by a ``Coalescer``;
+        when the user turns it off, ``send(None, link_id)`` tells the follower. Returns the new link's id."""
         self._teardown()  # the follower learns from the new link's states
         link_id = f"{self.host.app}-{os.getpid()}-{next(self._ids)}"
         pacer = None
