@@ -184,17 +184,24 @@ def cmd_exec(args, settings):
 
 
 def _session_bridge(target, settings, tls_ca=None):
-    """``app`` or ``app:port`` -> a Bridge to that session on this machine (found as ``list`` finds it)."""
+    """``app`` or ``app:port`` -> a Bridge to that session on this machine (found as ``list`` finds it); an
+    error listing them when ``app`` alone matches several."""
     app, _, port = target.partition(":")
     try:
         number = int(port) if port else None
     except ValueError:
         raise BridgeError(f"{target!r} is not a session: write an app (maya, houdini) or app:port") from None
-    session = discovery.find_session(settings.runtime_dir, app=app, port=number)
-    if session is None:
+    found = [s for s in discovery.list_sessions(settings.runtime_dir)
+             if s.app == app and (number is None or s.port == number)]
+    if not found:
         at = f" on port {number}" if number else ""
         raise BridgeError(f"no running {app} session{at} on this machine (looked in {settings.runtime_dir}); "
                           f"'python -m bridge_core list' shows the sessions")
+    if len(found) > 1:  # never guess which scene a mesh comes from or goes into
+        listed = ", ".join(f"{app}:{s.port} (pid {s.pid}{', ' + s.scene if s.scene else ''})" for s in found)
+        raise BridgeError(f"{len(found)} {app} sessions are running on this machine: {listed}. Pick one with "
+                          f"{app}:PORT")
+    session = found[0]
     return connect(session.host, session.port, settings=settings, tls_ca=tls_ca)  # token, local socket: its file
 
 
@@ -255,8 +262,10 @@ def build_parser():
 
     send = commands.add_parser("send-mesh", help="move a mesh from one running session to another")
     send.add_argument("node", help="the object to send (a Maya transform, a Houdini SOP or geo object path)")
-    send.add_argument("--from", dest="source", required=True, help="the session it is in: app or app:port")
-    send.add_argument("--to", dest="target", required=True, help="the session to write it into: app or app:port")
+    send.add_argument("--from", dest="source", required=True,
+                      help="the session it is in: app, or app:port when several of that app run")
+    send.add_argument("--to", dest="target", required=True,
+                      help="the session to write it into: app, or app:port when several of that app run")
     send.add_argument("--name", help="the name to give it there (default: its own, sanitised)")
     _add_tls_ca(send)
     send.set_defaults(run=cmd_send_mesh)

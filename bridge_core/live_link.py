@@ -133,13 +133,10 @@ class LiveLink:
         self._teardown()  # no goodbye: the other side learns from lead_back
         link_id = remote.lead_back(self.apply)  # the other side leads, calling our apply on our main thread
         said = self.link_id == link_id  # its first state may have come (and said so) while we waited
-        self.mode, self.link_id, self._notify = self.FOLLOW, link_id, remote.stop_from_peer
-        watch = None
-
-        def lost(reason):
-            self.host.post(self._watch_ended, watch, reason)
-
-        watch = self._watch = Watch(alive, on_stop=lost)
+        if self._watch is not None:  # that first state's watch: this connection's watch replaces it
+            self._watch.stop()
+        self.mode, self.link_id, self._notify = self.FOLLOW, link_id, lambda: remote.stop_from_peer(link_id)
+        self._watch_leader(alive)
         if not said:
             self._say_on(follower=True)
         return True
@@ -152,8 +149,8 @@ class LiveLink:
     # ------------------------------------------------------------------------------------ leading
 
     def lead(self, send, alive=None):
-        """Lead: this host's changes go to ``send(state, link_id)``, paced by a ``Coalescer``; when the user
-        turns it off, ``send(None, link_id)`` tells the follower. Returns the new link's id."""
+        """Lead: this host's changes go to ``send(state, link_id, stop_from_peer)``, paced by a ``Coalescer``;
+        when the user turns it off, ``send(None, link_id)`` tells the follower. Returns the new link's id."""
         self._teardown()  # the follower learns from the new link's states
         link_id = f"{self.host.app}-{os.getpid()}-{next(self._ids)}"
         pacer = None
@@ -161,7 +158,10 @@ class LiveLink:
         def ended(reason):
             self.host.post(self._pacer_ended, pacer, reason)
 
-        pacer = Coalescer(lambda state: send(state, link_id), alive=alive, on_stop=ended)
+        # every state carries this side's stop_from_peer: a follower that never asked (the link was started
+        # here) can turn the link off from its side, and watch this side's connection to notice it go
+        stop_here = self.stop_from_peer
+        pacer = Coalescer(lambda state: send(state, link_id, stop_here), alive=alive, on_stop=ended)
         try:
             self._unwatch = self.host.watch(self.changed)
         except BaseException:
@@ -190,9 +190,9 @@ class LiveLink:
 
     # ------------------------------------------------------------------------------------ following
 
-    def apply(self, state, link_id=None):
-        """The other side's new state on link ``link_id`` (``None``: it stopped leading). Runs on this host's
-        main thread."""
+    def apply(self, state, link_id=None, stop_leader=None):
+        """The other side's new state on link ``link_id`` (``None``: it stopped leading); ``stop_leader(link_id)``
+        turns the link off on the leader's side. Runs on this host's main thread."""
         if link_id is not None and link_id == self._dropped:
             return  # this side turned that link off; the leader had not heard yet
         if state is None:
@@ -202,12 +202,28 @@ class LiveLink:
             return
         if link_id != self.link_id or self.mode == self.LEAD:  # a new link (the other side took the lead)
             self._teardown()
-            self.link_id = link_id
+            self.mode, self.link_id = self.FOLLOW, link_id
+            if stop_leader is not None:
+                self._notify = lambda: stop_leader(link_id)
+                self._watch_leader(connection_alive(stop_leader))
             self._say_on(follower=True)
         self.host.write(state)
 
-    def stop_from_peer(self):
-        """The other side (following) turned the link off."""
+    def _watch_leader(self, alive):
+        """Notice the leader's connection going (``alive()`` turning false): stop with one status line."""
+        if alive is None:  # a leader in this process: nothing to watch
+            return
+        watch = None
+
+        def lost(reason):
+            self.host.post(self._watch_ended, watch, reason)
+
+        watch = self._watch = Watch(alive, on_stop=lost)
+
+    def stop_from_peer(self, link_id=None):
+        """The other side (following) turned the link off (link ``link_id``; None: whichever is on)."""
+        if link_id is not None and link_id != self.link_id:
+            return  # a link this side already left
         if self.mode is not None:
             self._teardown()
             self.host.status(f"DCC Bridge: live link off ({self.host.peer_name} stopped it)")

@@ -10,6 +10,7 @@ Each host's glue (``dcc_bridge_maya.pipeline``, ``dcc_bridge_houdini.pipeline``)
 | ``read_mesh`` | node (a Maya transform or shape; a Houdini SOP or ``geo`` object path) | ``Mesh.to_wire()`` (and
   a ``warning``, such as the primitives skipped) |
 | ``write_mesh`` | wire mesh, name or None | ``{"node": name or path, "created": bool}`` |
+| ``point_count`` | node | how many points ``read_mesh`` would read (for progress, before reading) |
 | ``selection`` | | the selected meshes / nodes (names or paths) |
 | ``delete`` | nodes | None (undoes what a cancelled transfer created) |
 
@@ -171,8 +172,10 @@ class Progress:
 
 def transfer(sources, read, write, progress, undo=None, known_points=0, direction="moved"):
     """Read every source (``read(source) -> Mesh``), then write each (``write(mesh) -> {"node", "created"}``):
-    bad input fails before anything changes. Progress shows between steps; a cancel, or any failure while
-    writing, removes what this transfer created (``undo(nodes)``). Returns ``(nodes, summary line)``."""
+    bad input fails before anything changes. Progress shows between steps, from the start when
+    ``known_points`` (the sources' point counts, a list, or their total) is over the threshold; a cancel, or
+    any failure while writing, removes what this transfer created (``undo(nodes)``). Returns ``(nodes, summary
+    line)``."""
     with bulk_work():
         return _transfer(sources, read, write, progress, undo, known_points, direction)
 
@@ -181,10 +184,12 @@ def _transfer(sources, read, write, progress, undo, known_points, direction):
     start = time.perf_counter()
     meshes, created, nodes = [], [], []
     count = len(sources)
-    progress.size_known(known_points)
+    sizes = list(known_points) if isinstance(known_points, (list, tuple)) else None
+    progress.size_known(sum(sizes) if sizes is not None else known_points)
     try:
         for index, source in enumerate(sources):
-            progress.update(0.5 * index / count, f"Reading {source}")
+            size = f" ({sizes[index]:,} points)" if sizes is not None else ""
+            progress.update(0.5 * index / count, f"Reading {source}{size}")
             mesh = read(source)
             meshes.append(mesh)
             progress.size_known(sum(m.num_points for m in meshes))

@@ -255,3 +255,16 @@ def test_a_follower_that_stopped_drops_late_states_of_that_link_only():
     houdini.host.scrub(8.0)
     wait_until(lambda: maya.host.written[-1] == (8.0, None), what="the new link's state")
     assert maya.host.lines[-1] == "DCC Bridge: live link on: Maya follows Houdini's time and camera"
+
+
+def test_a_follower_that_never_asked_follows_and_its_own_toggle_turns_the_link_off():
+    from support import wait_until
+
+    maya, houdini = _pair()
+    maya.toggle_lead()  # Houdini never asked
+    wait_until(lambda: houdini.mode == "follow", what="Houdini to follow")
+    assert houdini.link_id == maya.link_id
+    assert houdini.toggle_follow() is False, "the same toggle turns it off, it does not start another link"
+    wait_until(lambda: maya.mode is None, what="Maya told to stop leading")
+    assert maya.host.lines[-1] == "DCC Bridge: live link off (Houdini stopped it)"
+    assert houdini.host.lines[-1] == "DCC Bridge: live link off" and maya.host.callbacks == []

@@ -213,3 +213,54 @@ def test_a_stalled_houdini_never_wedges_maya(runtime_dir, tmp_path):
         wait_until(lambda: houdini.shown()["status"][-1] == "DCC Bridge: live link off (Maya stopped it)",
                    what="Houdini to hear the link is off")
         _no_trouble(houdini, maya)
+
+
+def test_the_side_that_follows_can_turn_off_a_link_the_other_side_started(runtime_dir, tmp_path):
+    """Maya's menu starts "Follow Maya": Houdini follows without having asked; its own "Follow Maya" shelf tool
+    then says the link is on, and clicking it turns the link off on both sides (it does not start another)."""
+    with linked_hosts(runtime_dir, tmp_path) as (houdini, maya):
+        maya.menu("Houdini Bridge", "Live Link: Follow Maya")
+        wait_until(lambda: houdini.eval(f"{HOUDINI_LINK}.mode") == "follow", what="Houdini to be following")
+        link = maya.eval(f"{MAYA_LINK}.link_id")
+        houdini.click("dcc_bridge_live_follow_maya")  # again: off
+        assert houdini.eval(f"{HOUDINI_LINK}.mode") is None
+        assert houdini.shown()["status"][-1] == "DCC Bridge: live link off"
+        wait_until(lambda: maya.eval(f"{MAYA_LINK}.mode") is None, what="Maya to hear the link is off")
+        assert maya.eval(f"{MAYA_LINK}.link_id") is None and link is not None
+        _no_trouble(houdini, maya)
+
+
+@pytest.mark.parametrize("leader", ["maya", "houdini"])
+def test_a_leader_quitting_stops_a_link_it_started_with_a_line_on_the_follower(runtime_dir, tmp_path, leader):
+    """The link is started from the leader's own menu or shelf (the follower never asked); the leader quits:
+    the follower stops following with one status line and no error."""
+    houdini = houdini_session(runtime_dir, prefs_dir=tmp_path / "houdini_prefs")
+    try:
+        houdini.click("dcc_bridge_start")
+        maya = maya_session(runtime_dir, app_dir=tmp_path / "maya_app")
+        try:
+            if leader == "maya":
+                connect_from_maya(maya)
+                maya.menu("Houdini Bridge", "Live Link: Follow Maya")
+                follower, follower_link, quitting = houdini, HOUDINI_LINK, maya
+            else:
+                maya.menu("Houdini Bridge", "Start Maya Server")
+                houdini.click("dcc_bridge_connect_maya")
+                houdini.click("dcc_bridge_live_follow_houdini")
+                follower, follower_link, quitting = maya, MAYA_LINK, houdini
+            wait_until(lambda: follower.eval(f"{follower_link}.mode") == "follow", what="the follower to follow")
+            assert quitting.quit() == 0, quitting.errors
+            wait_until(lambda: follower.eval(f"{follower_link}.mode") is None, what="the follower to notice")
+            other = "Maya" if leader == "maya" else "Houdini"
+            if follower is houdini:
+                shown = houdini.shown()
+                assert shown["status"][-1] == f"DCC Bridge: live link stopped: {other} disconnected", shown["status"]
+                assert [r for r in shown["records"] if r["kind"] == "callback_error"] == [] and not shown["crashes"]
+            else:
+                shown = maya.shown()
+                assert shown["warnings"][-1] == f"DCC Bridge: live link stopped: {other} disconnected", shown
+                assert shown["errors"] == []
+        finally:
+            maya.kill()
+    finally:
+        houdini.kill()

@@ -217,7 +217,9 @@ def test_bad_input_is_a_clear_error_in_each_hosts_own_way(hosts):
     maya.exec("cmds.select(clear=True)")
     maya.menu("Houdini Bridge", "Send Selection to Houdini")
     shown = maya.shown()
-    assert "nothing is selected" in shown["warnings"][-1] and "nothing is selected" in shown["dialogs"][-1]["message"]
+    assert shown["warnings"][-1] == "Houdini Bridge: could not send the selection to Houdini: nothing is selected: " \
+                                    "select one or more polygon mesh objects", shown["warnings"][-1]
+    assert "nothing is selected" in shown["dialogs"][-1]["message"]
     maya.exec("cmds.select('persp')")
     maya.menu("Houdini Bridge", "Send Selection to Houdini")
     assert "persp is not a polygon mesh" in maya.shown()["warnings"][-1]
@@ -316,3 +318,96 @@ def test_hython_receives_and_sends_meshes_without_a_ui(hosts, tmp_path):
         assert run(hython, HOUDINI_SETUP, count) == 6
         assert run(maya, MAYA_SETUP, "print(json.dumps(pipeline.read_mesh('fromHython').num_faces))") == 6
         assert hython.shown()["mode"] == "hython"
+
+
+def send_mesh_cli(runtime, *args):
+    return subprocess.run([sys.executable, "-m", "bridge_core", "send-mesh", *args], cwd=ROOT,
+                          env=session_env(runtime), capture_output=True, text=True, timeout=60)
+
+
+def test_send_mesh_refuses_to_guess_between_two_sessions_of_one_app(hosts, tmp_path):
+    houdini, maya, runtime = hosts
+    maya.exec("cmds.polyCube(name='twoMayas')")
+    maya_port = run(maya, "from dcc_bridge_maya import server\nprint(server.SERVER.current().port)")
+    with maya_session(runtime, app_dir=tmp_path / "maya2", env={"DCC_BRIDGE_AUTOSTART": "1",
+                                                                "DCC_BRIDGE_PORT": "0"}) as other:
+        other_port = other.eval("__import__('dcc_bridge_maya.server').server.SERVER.current().port")
+        guessed = send_mesh_cli(runtime, "--from", "maya", "twoMayas", "--to", "houdini")
+        assert guessed.returncode == 2 and guessed.stdout == "", guessed
+        line = guessed.stderr.strip()
+        assert "\n" not in line and "Traceback" not in line, line
+        assert line.startswith("dcc-bridge send-mesh: 2 maya sessions are running on this machine"), line
+        assert f"maya:{maya_port}" in line and f"maya:{other_port}" in line, line
+        assert run(houdini, HOUDINI_SETUP, "print(json.dumps(hou.node('/obj/twoMayas') is None))")
+        chosen = send_mesh_cli(runtime, "--from", f"maya:{maya_port}", "twoMayas", "--to", "houdini")
+        assert chosen.returncode == 0, chosen.stderr
+        into = send_mesh_cli(runtime, "--from", "houdini", "/obj/twoMayas", "--to", "maya", "--name", "fromTwo")
+        assert into.returncode == 2 and "2 maya sessions" in into.stderr, into.stderr
+        assert run(maya, MAYA_SETUP, "print(json.dumps(cmds.objExists('fromTwo')))") is False
+        assert other.eval("__import__('maya.cmds').cmds.objExists('fromTwo')") is False
+
+
+def test_progress_is_up_while_a_big_mesh_is_read_and_esc_then_moves_nothing(hosts):
+    """Every way a big transfer starts (Maya imports, Houdini sends, Houdini imports) shows its progress before
+    the mesh is read, not only once it is written: Esc at the first update cancels before anything moved."""
+    houdini, maya = hosts[:2]
+    houdini.exec(textwrap.dedent("""
+        for node in hou.selectedNodes():
+            node.setSelected(False)
+        obj = hou.node("/obj").createNode("geo", "readGrid", run_init_scripts=False)
+        grid = obj.createNode("grid")
+        grid.parm("rows").set(448)
+        grid.parm("cols").set(448)"""))
+    imported = run(maya, MAYA_SETUP, """
+        before = len(_maya_sim.shown()["progress"])
+        _maya_sim.cancel_progress(after_updates=0)
+        try:
+            pipeline.import_from_houdini("/obj/readGrid")
+        except Exception as exc:
+            print(json.dumps(dict(error=str(exc), exists=cmds.objExists("readGrid"),
+                                  progress=[p["status"] for p in _maya_sim.shown()["progress"][before:]])))""")
+    assert imported["error"] == "cancelled; nothing was changed" and not imported["exists"], imported
+    assert "Reading /obj/readGrid (200,704 points)" in imported["progress"], imported["progress"]
+
+    def houdini_progress(click, interrupt=True):
+        before = len(houdini.shown()["records"])
+        if interrupt:
+            houdini.exec("_houdini_sim.interrupt(after_updates=0)")
+        houdini.click(click)
+        return [r.get("status") for r in houdini.shown()["records"][before:]
+                if r["kind"] == "progress" and r["event"] == "update"]
+
+    houdini.exec("hou.node('/obj/readGrid').setSelected(True)")
+    sent = houdini_progress("dcc_bridge_send_to_maya")
+    assert houdini.shown()["status"][-1] == "DCC Bridge: send to Maya cancelled; nothing was changed"
+    assert sent == ["Reading /obj/readGrid (200,704 points)"], sent
+    maya.exec(BIG_PLANE.format(name="readPlane") + "cmds.select('readPlane')")
+    got = houdini_progress("dcc_bridge_import_from_maya")
+    assert houdini.shown()["status"][-1] == "DCC Bridge: import from Maya cancelled; nothing was changed"
+    assert got == ["Reading readPlane (200,704 points)"], got
+    assert run(maya, MAYA_SETUP, "print(json.dumps(cmds.objExists('readGrid')))") is False
+    assert run(houdini, HOUDINI_SETUP, "print(json.dumps(hou.node('/obj/readPlane') is None))") is True
+
+
+def test_a_refused_resend_leaves_the_node_it_would_have_updated_as_it_was(hosts):
+    """Houdini refuses a sheared world matrix (setWorldTransform): re-sent into an existing object, it must not
+    have replaced the stashed geometry first."""
+    houdini, maya = hosts[:2]
+    refused = run(maya, MAYA_SETUP, """
+        from bridge_core import pipeline as core
+        from dcc_bridge_maya import houdini_link
+        bridge = houdini_link.link().ensure()
+        good = dict(name="keepAsIs", points=[0.0, 0, 0, 1, 0, 0, 0, 1, 0], face_counts=[3], face_vertices=[0, 1, 2],
+                    matrix=[1.0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 7, 0, 0, 1])
+        core.call(bridge, "write_mesh", good, None)
+        sheared = dict(good, points=[0.0, 0, 0, 2, 0, 0, 0, 2, 0, 2, 2, 0], face_counts=[4], face_vertices=[0, 1, 3, 2],
+                       matrix=[1.0, 0.5, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1])
+        try:
+            core.call(bridge, "write_mesh", sheared, None)
+        except Exception as exc:
+            print(json.dumps(str(exc).splitlines()[0]))""")
+    assert "shear" in refused
+    seen = run(houdini, HOUDINI_SETUP, """
+        obj = hou.node("/obj/keepAsIs")
+        print(json.dumps(dict(points=obj.node("mesh").geometry().pointCount(), tx=obj.worldTransform().asTuple()[12])))""")
+    assert seen == {"points": 3, "tx": 7.0}, "the refused re-send changed nothing"

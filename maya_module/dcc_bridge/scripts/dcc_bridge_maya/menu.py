@@ -30,6 +30,11 @@ def _pipeline():
 
 LIVE_LINK_ITEMS = [("Live Link: Follow Maya", live_link.toggle_lead),      # Houdini follows Maya (toggle)
                    ("Live Link: Follow Houdini", live_link.toggle_follow)]  # Maya follows Houdini (toggle)
+# what a failing item says it could not do ("Could not send the selection to Houdini: nothing is selected")
+ACTIONS = {"Send Selection to Houdini": "send the selection to Houdini",
+           "Import from Houdini...": "import from Houdini",
+           "Live Link: Follow Maya": "switch the live link (Houdini follows Maya)",
+           "Live Link: Follow Houdini": "switch the live link (Maya follows Houdini)"}
 
 
 def _command(action, fn):
@@ -61,7 +66,7 @@ def build():
     if PIPELINE_ITEMS or LIVE_LINK_ITEMS:
         cmds.menuItem(divider=True)
         for label, fn in PIPELINE_ITEMS + LIVE_LINK_ITEMS:
-            cmds.menuItem(label=label, command=_command(label.lower().rstrip("."), fn))
+            cmds.menuItem(label=label, command=_command(ACTIONS.get(label, label.lower().rstrip(".")), fn))
     return MENU
 
 

@@ -29,7 +29,7 @@ from .executor import is_batch
 
 log = logging.getLogger("dcc_bridge.maya.pipeline")
 
-__all__ = ["read_mesh", "write_mesh", "send_to_houdini", "import_from_houdini", "mesh_transforms"]
+__all__ = ["read_mesh", "write_mesh", "send_to_houdini", "import_from_houdini", "mesh_transforms", "point_count"]
 
 SHADING_GROUP = "initialShadingGroup"
 
@@ -69,6 +69,11 @@ def mesh_transforms(nodes=None):
     if isinstance(nodes, str):
         nodes = [nodes]
     return [_shape_of(node)[0] for node in nodes]
+
+
+def point_count(node):
+    """How many points the mesh of ``node`` has (checked as ``read_mesh`` checks it): progress before reading."""
+    return _mesh_fn(_shape_of(node)[1]).numVertices
 
 
 def read_mesh(node):
@@ -203,7 +208,7 @@ def send_to_houdini(nodes=None):
     """Send mesh objects (default: the selected ones) to the connected Houdini; returns its node paths."""
     transforms = mesh_transforms(nodes)
     bridge = _houdini()
-    known = sum(_mesh_fn(_shape_of(t)[1]).numVertices for t in transforms)
+    known = [point_count(t) for t in transforms]
     paths, line = core.transfer(
         transforms, read_mesh, lambda mesh: core.call(bridge, "write_mesh", mesh.to_wire(), None),
         _Progress("Send to Houdini"), undo=lambda made: core.call(bridge, "delete", made), known_points=known,
@@ -219,10 +224,11 @@ def import_from_houdini(path, name=None):
     paths = [path] if isinstance(path, str) else list(path)
     if not paths:
         raise GeometryError("give the path of a Houdini SOP or geo object, such as /obj/geo1")
+    known = [core.call(bridge, "point_count", p) for p in paths]  # a bad path fails here, before anything
     transforms, line = core.transfer(
         paths, lambda p: _warned(core.call(bridge, "read_mesh", p)),
         lambda mesh: _write(mesh, name, checked=True),
-        _Progress("Import from Houdini"), undo=_delete, direction="imported")
+        _Progress("Import from Houdini"), undo=_delete, known_points=known, direction="imported")
     feedback.info(f"{line} from Houdini: {', '.join(transforms)}")
     return transforms
 
@@ -270,5 +276,6 @@ def _selection():
 
 core.register("read_mesh", lambda node: read_mesh(node).to_wire())
 core.register("write_mesh", lambda wire, name=None: _write(Mesh.from_wire(wire), name, checked=True))
+core.register("point_count", point_count)
 core.register("selection", _selection)
 core.register("delete", _delete)

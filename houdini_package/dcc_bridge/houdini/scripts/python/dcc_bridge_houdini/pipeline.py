@@ -30,7 +30,7 @@ from . import feedback, maya_link
 
 log = logging.getLogger("dcc_bridge.houdini.pipeline")
 
-__all__ = ["read_mesh", "write_mesh", "send_to_maya", "import_from_maya"]
+__all__ = ["read_mesh", "write_mesh", "send_to_maya", "import_from_maya", "point_count"]
 
 STASH = "mesh"                       # the Stash SOP inside each geo object the bridge writes
 MARK = "dcc_bridge_mesh"             # user data on that geo object: where the mesh came from
@@ -61,6 +61,15 @@ def _skipped(sop, geo):
                                 if prim.type() != hou.primType.Polygon or not prim.isClosed())
     return (f"skipped {', '.join(f'{n:,} {kind}' for kind, n in sorted(kinds.items()))} primitives of "
             f"{sop.path()} (only polygons are carried)")
+
+
+def point_count(path):
+    """How many points the SOP (or geo object's display SOP) at ``path`` has: progress before reading."""
+    sop = _sop_of(path)[1]
+    try:
+        return sop.geometry().pointCount()
+    except hou.OperationFailed:
+        return 0  # reading it says why it does not cook
 
 
 def read_mesh(path):
@@ -206,17 +215,24 @@ def _write(mesh, name=None, checked=False):
     geo = _geometry(mesh.reversed_winding(in_place=checked))  # a mesh that just arrived is ours to change
     created = found is None
     obj, stash = found or (hou.node("/obj").createNode("geo", target, run_init_scripts=False), None)
+    before = None if created else obj.worldTransform()
     try:
+        # the transform first: a matrix Houdini refuses (shear) fails before the stashed geometry is replaced
+        obj.setWorldTransform(hou.Matrix4(_rows(mesh.matrix or IDENTITY)))
         if stash is None:
             stash = obj.createNode("stash", STASH)
             stash.setDisplayFlag(True)
             stash.setRenderFlag(True)
         stash.parm("stash").set(geo)
-        obj.setWorldTransform(hou.Matrix4(_rows(mesh.matrix or IDENTITY)))
         obj.setUserData(MARK, mesh.name)
     except BaseException:
         if created:  # never leave a half-made node
             obj.destroy()
+        else:  # an update that failed part-way: the object keeps its transform
+            try:
+                obj.setWorldTransform(before)
+            except hou.Error:  # the original error matters more
+                log.exception("could not put back the transform of %s", obj.path())
         raise
     return {"node": obj.path(), "created": created}
 
@@ -284,12 +300,12 @@ def send_to_maya(nodes=None):
     """Send geo objects or SOPs (default: the selected nodes) to the connected Maya; returns the Maya
     transforms."""
     paths = _paths(nodes)
-    for path in paths:
-        _sop_of(path)  # a bad path fails before anything moves
+    known = [point_count(path) for path in paths]  # a bad path fails before anything moves
     bridge = _maya()
     transforms, line = core.transfer(
         paths, read_mesh, lambda mesh: core.call(bridge, "write_mesh", mesh.to_wire(), None),
-        _Progress("Send to Maya"), undo=lambda made: core.call(bridge, "delete", made), direction="sent")
+        _Progress("Send to Maya"), undo=lambda made: core.call(bridge, "delete", made), known_points=known,
+        direction="sent")
     feedback.status(f"DCC Bridge: {line} to Maya: {', '.join(transforms)}")
     return transforms
 
@@ -300,10 +316,12 @@ def import_from_maya(nodes=None):
     names = core.call(bridge, "selection") if nodes is None else ([nodes] if isinstance(nodes, str) else nodes)
     if not names:
         raise GeometryError("nothing is selected in Maya: select mesh objects there, or name them")
+    names = list(names)
+    known = [core.call(bridge, "point_count", name) for name in names]  # a bad name fails here, before anything
     paths, line = core.transfer(
-        list(names), lambda n: Mesh.from_wire(core.call(bridge, "read_mesh", n)),
+        names, lambda n: Mesh.from_wire(core.call(bridge, "read_mesh", n)),
         lambda mesh: _write(mesh, checked=True),
-        _Progress("Import from Maya"), undo=_delete, direction="imported")
+        _Progress("Import from Maya"), undo=_delete, known_points=known, direction="imported")
     feedback.status(f"DCC Bridge: {line} from Maya: {', '.join(paths)}")
     return paths
 
@@ -318,5 +336,6 @@ def _read_for_peer(path):
 
 core.register("read_mesh", _read_for_peer)
 core.register("write_mesh", lambda wire, name=None: _write(Mesh.from_wire(wire), name, checked=True))
+core.register("point_count", point_count)
 core.register("selection", lambda: [node.path() for node in hou.selectedNodes()])
 core.register("delete", _delete)
