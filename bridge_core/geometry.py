@@ -5,9 +5,11 @@ point, float32), ``face_counts`` (vertices per face, int32), ``face_vertices`` (
 face, int32), optional ``normals`` (x y z) and ``uvs`` (u v) per face-vertex (float32, in ``face_vertices``
 order) and ``matrix``, the object's world transform (16 floats, row-major, row vectors: translation in the
 last row, as ``hou.Matrix4`` and Maya's ``MMatrix`` both print it). Anything with the buffer protocol
-(``array.array``, ``bytes``, ``memoryview``, numpy arrays) or a sequence of numbers is accepted on input and
-copied into ``array.array`` once; ``to_wire``/``from_wire`` give the plain dict the bridge sends, whose arrays
-travel as bulk frames (``bulk``), never element by element.
+(``array.array``, ``memoryview``, numpy arrays) or a sequence of numbers is accepted on input and copied into
+``array.array`` once; plain ``bytes``/``bytearray`` (and byte memoryviews of them) are raw float32/int32 in
+the machine's byte order, as ``hou.Geometry.pointFloatAttribValuesAsString`` returns them. ``to_wire`` and
+``from_wire`` give the plain dict the bridge sends, whose arrays travel as bulk frames (``bulk``), never
+element by element.
 
 Conventions are USD's: right-handed, Y-up, **counter-clockwise front faces** (Maya's winding). Houdini's
 front face is clockwise: its glue calls ``reversed_winding()`` on the way in and out (each face's vertex
@@ -32,6 +34,7 @@ __all__ = ["Mesh", "GeometryError", "IDENTITY", "float_array", "int_array", "rev
 
 IDENTITY = (1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0)
 _FLOAT_FORMATS = frozenset("fde")
+_RAW_BYTES = (bytes, bytearray)  # untyped: raw machine words of the field's type, never one number per byte
 
 
 def _flat_view(value):
@@ -45,12 +48,26 @@ def _flat_view(value):
     return view
 
 
+def _from_raw_bytes(view, typecode, what):
+    result = array.array(typecode)
+    if view.nbytes % result.itemsize:
+        kind = "float32" if typecode == "f" else "int32"
+        raise GeometryError(f"{what} was given as {view.nbytes} raw bytes, which is not a whole number of "
+                            f"{result.itemsize}-byte {kind} values; pass raw {kind} bytes in this machine's "
+                            f"byte order, or an array or list of numbers")
+    result.frombytes(view.cast("B"))
+    return result
+
+
 def _convert(value, typecode, what):
     if value is None:
         return None
     if isinstance(value, array.array) and value.typecode == typecode:
         return value
     view = _flat_view(value)
+    if isinstance(value, _RAW_BYTES) or (isinstance(value, memoryview) and view.format in ("B", "c")
+                                         and isinstance(value.obj, _RAW_BYTES)):
+        return _from_raw_bytes(view, typecode, what)
     try:
         if view is not None:
             fmt = view.format.lstrip("@=<>!")

@@ -21,7 +21,7 @@ def mesh(**changes):
 
 def test_inputs_with_the_buffer_protocol_or_sequences_become_flat_typed_arrays():
     built = Mesh("m", memoryview(array.array("d", QUAD_AND_TRIANGLE["points"])),
-                 bytes([4, 3]), [(0, 1, 2, 3), (1, 4, 2)],
+                 array.array("B", [4, 3]), [(0, 1, 2, 3), (1, 4, 2)],
                  normals=[(0.0, 0.0, 1.0)] * 7, matrix=range(16))
     assert built.points.typecode == "f" and list(built.points) == QUAD_AND_TRIANGLE["points"]
     assert built.face_counts.tolist() == [4, 3] and built.face_vertices.tolist() == [0, 1, 2, 3, 1, 4, 2]
@@ -30,6 +30,22 @@ def test_inputs_with_the_buffer_protocol_or_sequences_become_flat_typed_arrays()
     same = array.array("f", QUAD_AND_TRIANGLE["points"])
     assert Mesh("m", same, [4, 3], QUAD_AND_TRIANGLE["face_vertices"]).points is same, "no copy of an array"
     assert built.validate() is built
+
+
+def test_plain_bytes_are_raw_float32_and_int32_as_houdini_returns_them():
+    raw_points = array.array("f", QUAD_AND_TRIANGLE["points"]).tobytes()  # pointFloatAttribValuesAsString
+    raw_counts = bytearray(array.array("i", [4, 3]).tobytes())
+    built = Mesh("m", raw_points, raw_counts, memoryview(array.array("i", QUAD_AND_TRIANGLE["face_vertices"]).tobytes()))
+    assert built.points.tolist() == QUAD_AND_TRIANGLE["points"], "12 bytes per point, not a number per byte"
+    assert built.face_counts.tolist() == [4, 3]
+    assert built.face_vertices.tolist() == QUAD_AND_TRIANGLE["face_vertices"]
+    assert built.validate() is built
+
+
+def test_raw_bytes_that_are_not_whole_values_are_refused_with_what_to_pass():
+    with pytest.raises(GeometryError) as caught:
+        Mesh("m", bytes(14), [3], [0, 1, 2])
+    assert "points was given as 14 raw bytes" in str(caught.value) and "float32" in str(caught.value)
 
 
 @pytest.mark.parametrize("changes, message", [
