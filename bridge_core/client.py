@@ -8,6 +8,7 @@ session file; for another machine pass ``token=`` or set ``DCC_BRIDGE_TOKEN``.
 When that session file names the server's Unix socket (see ``server``), the host is a loopback name and
 ``DCC_BRIDGE_LOCAL_SOCKET`` is not 0, the client connects through the socket instead of TCP (a cheaper round
 trip), with the same handshake and everything after; if the socket cannot be reached it uses TCP, silently.
+A ``token=`` given by the caller that is the session's own keeps the local socket too (not with ``tls_ca``).
 ``bridge.transport`` says which: "local socket", "tcp", or "tls" (TCP with TLS: ``tls_ca=``, see ``tls``).
 
     with bridge_core.connect(port=18811) as bridge:
@@ -17,6 +18,7 @@ trip), with the same handshake and everything after; if the socket cannot be rea
     connection, hou = bridge_core.import_remote_module()      # hrpyc style
 """
 import functools
+import hmac
 import logging
 import socket
 import time
@@ -106,15 +108,25 @@ def _find_session(host, port, settings):
     return session, host
 
 
-def _find_token(host, port, token, settings):
+def _find_token(host, port, token, settings, tls_ca=None):
     """``(token, session, address to dial)``: ``token`` if given, else the session file's for exactly
-    host:port on this machine (``_find_session``), else DCC_BRIDGE_TOKEN."""
+    host:port on this machine (``_find_session``), else DCC_BRIDGE_TOKEN. A given token that is that session's
+    own keeps the session (and so its local socket, which a flood of TCP connections cannot fill), unless the
+    caller asked for TLS."""
     if token:
+        local = host in discovery.LOOPBACK_NAMES and not tls_ca
+        session, dial = _find_session(host, port, settings) if local else (None, host)
+        if session is not None and hmac.compare_digest(_utf8(session.token), _utf8(token)):
+            return token, session, dial
         return token, None, host
     session, dial = _find_session(host, port, settings)
     if session is not None:
         return session.token, session, dial
     return settings.token, None, host
+
+
+def _utf8(token):
+    return token.encode() if isinstance(token, str) else bytes(token)
 
 
 def _install_classic(conn, root):
@@ -249,8 +261,8 @@ def connect(host=None, port=None, *, token=None, timeout=None, executor=None, co
     address = _name(host, port)
     window = settings.keepalive if keepalive is None else config.keepalive_window("keepalive", keepalive)
     shipping.remember_interactive_sources()  # so Bridge.call finds functions typed after this point
-    token, session, dial = _find_token(host, port, token, settings)
     tls_ca = tls_ca or settings.tls_ca
+    token, session, dial = _find_token(host, port, token, settings, tls_ca)
     context = tls.client_context(tls_ca) if tls_ca else None
     sock = _open_local_socket(host, session, settings, connect_timeout)
     transport = TCP if sock is None else LOCAL

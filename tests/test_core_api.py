@@ -116,9 +116,10 @@ def test_connection_closes_when_garbage_collected(thread_server):
     wait_until(lambda: not thread_server.clients, 5, "the server to see the client go")
 
 
-def test_server_handle_reports_clients_and_stops(thread_server):
+def test_server_handle_reports_clients_and_stops(thread_server, monkeypatch):
     assert thread_server.host == "127.0.0.1" and thread_server.port > 0
-    with bridge_core.connect(port=thread_server.port, token=thread_server.token):  # a token given: over TCP
+    monkeypatch.setenv("DCC_BRIDGE_LOCAL_SOCKET", "0")  # over TCP, so the client has an address
+    with bridge_core.connect(port=thread_server.port, token=thread_server.token):
         clients = wait_until(lambda: thread_server.clients, 5, "the client to be listed")
         assert clients[0].address.startswith("127.0.0.1:")
         assert clients[0].bridge == bridge_core.__version__

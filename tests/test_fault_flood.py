@@ -49,7 +49,7 @@ def test_an_idle_flood_past_the_file_limit_does_not_stop_the_server(runtime_dir,
 @pytest.mark.timeout(60)
 def test_a_flood_from_the_clients_own_address_leaves_the_local_socket_open(runtime_dir, tmp_path):
     """A flood over TCP from 127.0.0.1 itself fills that address's slots; clients of this machine still get in
-    through the Unix socket, whose connections are counted apart."""
+    through the Unix socket, whose connections are counted apart, with the token from the session file or given."""
     with ChildServer(runtime_dir, tmp_path, nofile=128) as server:
         flood = open_idle(server.port, 300, sources=("127.0.0.1",))
         try:
@@ -57,6 +57,10 @@ def test_a_flood_from_the_clients_own_address_leaves_the_local_socket_open(runti
             assert read_hello(late) is None  # past the cap: closed at once, not left waiting
             late.close()
             assert served(server.port, None) < bridge_core.client.CONNECT_TIMEOUT  # the session's local socket
+            start = time.monotonic()  # found by review: the session's own token, given, went by TCP and was shut out
+            with bridge_core.connect(port=server.port, token=server.token) as bridge:
+                assert bridge.transport == bridge_core.client.LOCAL and bridge.eval("6 * 7") == 42
+            assert time.monotonic() - start < bridge_core.client.CONNECT_TIMEOUT
             assert server.alive()
         finally:
             close_all(flood)

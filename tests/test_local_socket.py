@@ -85,8 +85,9 @@ def test_local_clients_are_listed_as_such_and_disconnected_on_stop(thread_server
 ])
 def test_a_call_sent_after_the_server_hung_up_says_the_connection_is_lost(thread_server, transport, monkeypatch):
     monkeypatch.setattr(bridge_core.protocol, "READER_GRACE", 10.0)  # the client's reader has not noticed yet
-    token = thread_server.token if transport == "tcp" else None
-    with bridge_core.connect(port=thread_server.port, token=token, timeout=20) as bridge:
+    if transport == "tcp":
+        monkeypatch.setenv("DCC_BRIDGE_LOCAL_SOCKET", "0")
+    with bridge_core.connect(port=thread_server.port, timeout=20) as bridge:
         assert bridge.transport == transport and bridge.eval("1") == 1
         thread_server.stop()
         with pytest.raises(bridge_core.ConnectionLostError):
@@ -158,12 +159,32 @@ def test_turned_off_in_the_client_only(thread_server, monkeypatch):
         assert bridge.transport == "tcp" and bridge.eval("3") == 3
 
 
-def test_a_client_given_the_token_uses_tcp(thread_server):
+def test_a_client_given_the_sessions_own_token_keeps_the_local_socket(thread_server):
+    """Changed by review: a given token used to mean TCP, so during a TCP flood from 127.0.0.1 a client that
+    passed the session's own token was shut out while one that did not got in."""
+    with bridge_core.connect(port=thread_server.port, token=thread_server.token) as bridge:
+        assert bridge.transport == "local socket" and bridge.eval("5") == 5
+
+
+def test_a_client_given_another_token_uses_tcp_and_is_refused(thread_server, mocker):
+    local = mocker.spy(bridge_core.client, "_open_local_socket")
+    with pytest.raises(bridge_core.AuthenticationError):
+        bridge_core.connect(port=thread_server.port, token="another-" + "x" * 40)
+    assert local.spy_return is None, "a token that is not the session's own is not sent to its local socket"
+
+
+def test_any_loopback_name_finds_the_session_and_its_local_socket(thread_server):
+    with bridge_core.connect("localhost", thread_server.port) as bridge:
+        assert bridge.transport == "local socket"
+    with bridge_core.connect("localhost", thread_server.port, token=thread_server.token) as bridge:
+        assert bridge.transport == "local socket"
+
+
+def test_a_given_token_with_the_local_socket_turned_off_uses_tcp(thread_server, monkeypatch):
+    monkeypatch.setenv("DCC_BRIDGE_LOCAL_SOCKET", "0")
     with bridge_core.connect(port=thread_server.port, token=thread_server.token) as bridge:
         assert bridge.transport == "tcp" and family_of(bridge) == socket.AF_INET
         assert bridge.eval("5") == 5
-    with bridge_core.connect("localhost", thread_server.port) as bridge:  # any loopback name finds the session
-        assert bridge.transport == "local socket"
 
 
 @pytest.mark.parametrize("how", ["gone", "refused"])

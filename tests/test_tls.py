@@ -66,9 +66,10 @@ def tls_server(pki):
 
 
 def _connect(server, **kwargs):
-    """Over TCP (a token given: no session file, so no local socket)."""
+    """Over TCP (the client's local socket turned off), the token given."""
     kwargs.setdefault("token", server.token)
     kwargs.setdefault("connect_timeout", CONNECT_TIMEOUT)
+    kwargs.setdefault("settings", config.load(dict(os.environ, DCC_BRIDGE_LOCAL_SOCKET="0")))
     return bridge_core.connect(kwargs.pop("host", "127.0.0.1"), server.port, **kwargs)
 
 
