@@ -1,6 +1,7 @@
 """Fixtures for the whole suite: an isolated environment, bridge servers in a thread or a process, the
 shipped packages built once, and simulated host sessions."""
 import logging
+import signal
 import sys
 import zipfile
 
@@ -8,6 +9,13 @@ import pytest
 
 from support import HOUDINI_STANDIN, BridgeProcess, build
 
+
+# A command a non-interactive shell starts in the background (`cmd &`, as some CI runners and nohup do) inherits
+# SIGINT ignored (POSIX, "Shell Command Language", 2.11), and every process it starts does too: a `python -m
+# bridge_core serve` child would then ignore the Ctrl-C the tests send it and be killed 10 s later. Handlers set
+# here become the default again in children (exec keeps only "ignored"), so the children act as under a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # the package's Houdini start-up scripts are generated from one source (build.py), also when pytest runs alone
 build.write_houdini_startup_scripts()
