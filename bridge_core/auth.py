@@ -22,7 +22,7 @@ import struct
 from .errors import ConfigError
 
 __all__ = ["CLIENT", "SERVER", "new_token", "new_session_id", "new_nonce", "transcript", "proof", "verify",
-           "fingerprint", "token_bits", "check_token", "NONCE_BYTES", "MIN_TOKEN_BITS", "HOW_TO_MAKE_A_TOKEN"]
+           "same_token", "fingerprint", "token_bits", "check_token", "NONCE_BYTES", "MIN_TOKEN_BITS", "HOW_TO_MAKE_A_TOKEN"]
 
 NONCE_BYTES = 32
 SESSION_ID_BYTES = 16
@@ -63,6 +63,11 @@ def proof(token, role, facts):
 def verify(token, role, facts, candidate):
     """True when ``candidate`` is the right proof; compared in constant time."""
     return hmac.compare_digest(proof(token, role, facts), candidate)
+
+
+def same_token(token, other):
+    """True when two tokens are the same; compared in constant time."""
+    return hmac.compare_digest(token.encode("utf-8"), other.encode("utf-8"))
 
 
 def fingerprint(token):

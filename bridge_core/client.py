@@ -18,13 +18,12 @@ A ``token=`` given by the caller that is the session's own keeps the local socke
     connection, hou = bridge_core.import_remote_module()      # hrpyc style
 """
 import functools
-import hmac
 import logging
 import socket
 import time
 import weakref
 
-from . import config, discovery, handshake, keepalive as liveness, shipping, tls, values
+from . import auth, config, discovery, handshake, keepalive as liveness, shipping, tls, values
 from ._rpyc import ModuleNamespace, classic
 from .errors import ConnectTimeoutError, ServerNotFoundError
 from .service import ClientService, connect as connect_service
@@ -116,17 +115,13 @@ def _find_token(host, port, token, settings, tls_ca=None):
     if token:
         local = host in discovery.LOOPBACK_NAMES and not tls_ca
         session, dial = _find_session(host, port, settings) if local else (None, host)
-        if session is not None and hmac.compare_digest(_utf8(session.token), _utf8(token)):
+        if session is not None and auth.same_token(session.token, token):
             return token, session, dial
         return token, None, host
     session, dial = _find_session(host, port, settings)
     if session is not None:
         return session.token, session, dial
     return settings.token, None, host
-
-
-def _utf8(token):
-    return token.encode() if isinstance(token, str) else bytes(token)
 
 
 def _install_classic(conn, root):
