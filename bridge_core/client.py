@@ -43,13 +43,8 @@ def _not_found_help(host, port):
             f"the servers running on this machine.")
 
 
-def _name(host, port):
-    """How errors name host:port (an IPv6 address in brackets, as ``handshake.endpoint`` writes it)."""
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-
-
 def _open_socket(host, port, timeout):
-    address = _name(host, port)
+    address = handshake.host_port(host, port)
     try:
         sock = socket.create_connection((host, port), timeout=timeout)
     except ConnectionRefusedError:
@@ -253,7 +248,7 @@ def connect(host=None, port=None, *, token=None, timeout=None, executor=None, co
     settings = settings or config.load()
     host = host or settings.host
     port = settings.port if port is None else port
-    address = _name(host, port)
+    address = handshake.host_port(host, port)
     window = settings.keepalive if keepalive is None else config.keepalive_window("keepalive", keepalive)
     shipping.remember_interactive_sources()  # so Bridge.call finds functions typed after this point
     tls_ca = tls_ca or settings.tls_ca

@@ -57,7 +57,8 @@ from .version import __version__
 from .wire import HANDSHAKE_HEADER as _HEADER, HANDSHAKE_MAGIC as MAGIC, HANDSHAKE_MAX_BODY as MAX_BODY
 from .wire import VERSION as PROTOCOL_VERSION
 
-__all__ = ["server_handshake", "client_handshake", "refuse_busy", "endpoint", "Hello", "Rejected"]
+__all__ = ["server_handshake", "client_handshake", "refuse_busy", "endpoint", "host_port", "Hello",
+           "Rejected"]
 
 PROOF_BYTES = 32  # SHA-256
 _DETAIL_MAX = 300  # a peer's "detail" text shown in an error, at most
@@ -100,6 +101,11 @@ def endpoint(sock, local):
         host = str(ip.ipv4_mapped) if ip.version == 6 and ip.ipv4_mapped else str(ip)
     except ValueError:  # a scoped IPv6 address ("fe80::1%eth0"): kept as the socket gave it
         pass
+    return host_port(host, port)
+
+
+def host_port(host, port):
+    """``host:port``, an IPv6 address in brackets (``[::1]:18811``): how every address is written."""
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 

@@ -34,6 +34,7 @@ from typing import List, Optional
 from ._rpyc import TCPRegistryClient, TCPRegistryServer, brine
 from .admission import FailureLog
 from .errors import ConfigError, ConnectTimeoutError, ServerNotFoundError
+from .handshake import endpoint, host_port
 from .transport import wait_readable
 
 log = logging.getLogger("dcc_bridge.registry")
@@ -134,12 +135,12 @@ class RegisteredSession:
 
     @property
     def address(self):
-        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+        return host_port(self.host, self.port)
 
 
 def _peer(sock):
     try:
-        return "%s:%s" % sock.getpeername()[:2]
+        return endpoint(sock, local=False)
     except OSError:
         return "a client"
 
@@ -269,7 +270,7 @@ class RegistryClient(TCPRegistryClient):
 
     @property
     def address(self):
-        return f"[{self.ip}]:{self.port}" if ":" in self.ip else f"{self.ip}:{self.port}"
+        return host_port(self.ip, self.port)
 
     def _ask(self, command, args, interface=""):
         deadline = time.monotonic() + self.timeout
